@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfigModule } from './config/config.module';
+import { Env } from './config/env.schema';
+import { DatabaseModule } from './infrastructure/database/database.module';
+import { LoggingModule } from './infrastructure/logging/logging.module';
+import { QueueModule } from './infrastructure/queue/queue.module';
+import { RedisModule } from './infrastructure/redis/redis.module';
+import { BalanceModule } from './modules/balance/balance.module';
+import { HealthModule } from './modules/health/health.module';
+import { OnboardingModule } from './modules/onboarding/onboarding.module';
+import { ScopeModule } from './modules/scope/scope.module';
+
+@Module({})
+export class AppModule {
+  /** The whole service, built from an already validated environment. */
+  static forRoot(env: Env): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(env),
+        LoggingModule,
+        DatabaseModule,
+        RedisModule,
+        QueueModule,
+        ScopeModule,
+        HealthModule,
+        BalanceModule,
+        OnboardingModule,
+      ],
+    };
+  }
+}

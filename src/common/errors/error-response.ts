@@ -1,0 +1,108 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { AppError } from './app-error';
+import { ErrorCatalog, ErrorKey } from './error-codes';
+
+export interface ErrorBody {
+  code: string;
+  title: string;
+  message: string;
+  entityType?: string;
+  fields?: Record<string, string>;
+  [extra: string]: unknown;
+}
+
+export interface MappedError {
+  status: number;
+  body: ErrorBody;
+  /** true when the cause is ours (5xx): log it in full at error level. */
+  unexpected: boolean;
+}
+
+/** Postgres/driver conditions that mean "database unreachable", not "bug". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '53300', // too_many_connections
+]);
+
+const FASTIFY_CODES: Record<string, ErrorKey> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_BODY',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_BODY',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_BODY',
+};
+
+function fromCatalog(key: ErrorKey, message: string): MappedError {
+  const entry = ErrorCatalog[key];
+  return { status: entry.status, body: { code: entry.code, title: entry.title, message }, unexpected: false };
+}
+
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; driverError?: { code?: unknown } };
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.driverError?.code === 'string' ? e.driverError.code : '';
+  if (UNAVAILABLE_CODES.has(code)) return true;
+  const msg = typeof e?.message === 'string' ? e.message : '';
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(msg);
+}
+
+/**
+ * Maps any thrown value to a safe response. Only AppError messages and framework
+ * 4xx messages are shown; every 5xx body is generic. The stack is added by the caller
+ * in development only.
+ */
+export function mapError(err: unknown): MappedError {
+  if (err instanceof AppError) {
+    const mapped = fromCatalog(err.key, err.message);
+    if (err.extra.entityType) mapped.body.entityType = err.extra.entityType;
+    if (err.extra.fields) mapped.body.fields = err.extra.fields;
+    if (err.extra.details) Object.assign(mapped.body, err.extra.details);
+    return mapped;
+  }
+  const fastifyCode = (err as { code?: string })?.code;
+  if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
+    const key = FASTIFY_CODES[fastifyCode];
+    const message =
+      key === 'PAYLOAD_TOO_LARGE'
+        ? 'The request body is larger than allowed.'
+        : key === 'UNSUPPORTED_MEDIA_TYPE'
+          ? 'Content-Type must be application/json.'
+          : 'The request body is not valid JSON.';
+    return fromCatalog(key, message);
+  }
+  if (err instanceof SyntaxError || fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return fromCatalog('INVALID_BODY', 'The request body is not valid JSON.');
+  }
+  const statusCode = (err as { statusCode?: unknown })?.statusCode;
+  if (err instanceof HttpException || (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500)) {
+    const status = err instanceof HttpException ? err.getStatus() : (statusCode as number);
+    if (status === HttpStatus.NOT_FOUND) return fromCatalog('ROUTE_NOT_FOUND', 'No route matches this method and path.');
+    if (status === HttpStatus.PAYLOAD_TOO_LARGE) return fromCatalog('PAYLOAD_TOO_LARGE', 'The request body is larger than allowed.');
+    if (status === HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+      return fromCatalog('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json.');
+    if (status === HttpStatus.METHOD_NOT_ALLOWED) return fromCatalog('METHOD_NOT_ALLOWED', 'Method not allowed.');
+    if (status < 500) {
+      const mapped = fromCatalog('BAD_REQUEST', 'The request is not valid.');
+      mapped.status = status;
+      return mapped;
+    }
+  }
+  if (isUnavailable(err)) {
+    const mapped = fromCatalog('SERVICE_UNAVAILABLE', 'A backing service is unavailable. Retry later.');
+    mapped.unexpected = true;
+    return mapped;
+  }
+  const mapped = fromCatalog('INTERNAL', 'An unexpected error occurred. The request id identifies it in the logs.');
+  mapped.unexpected = true;
+  return mapped;
+}

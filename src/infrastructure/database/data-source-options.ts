@@ -1,0 +1,28 @@
+import { join } from 'path';
+import { DataSourceOptions } from 'typeorm';
+import { Env } from '../../config/env.schema';
+import { ONBOARDING_ENTITIES } from '../../modules/onboarding/entities';
+
+/** One definition of the Postgres connection, shared by the app and the migration CLI. */
+export type DatabaseEnv = Pick<Env, 'DATABASE_URL' | 'DB_POOL_SIZE' | 'DB_STATEMENT_TIMEOUT_MS'>;
+
+export function dataSourceOptions(env: DatabaseEnv): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: env.DATABASE_URL,
+    entities: ONBOARDING_ENTITIES,
+    migrations: [join(__dirname, '..', '..', '..', 'migrations', '*.{ts,js}')],
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    // Query errors are logged once, with the request id, by the exception filter.
+    logging: ['warn', 'migration'],
+    extra: {
+      max: env.DB_POOL_SIZE,
+      connectionTimeoutMillis: 5000,
+      // G1: every commit is durable before we acknowledge it.
+      options: `-c synchronous_commit=on -c statement_timeout=${env.DB_STATEMENT_TIMEOUT_MS}`,
+      application_name: 'ledger-service',
+    },
+  };
+}

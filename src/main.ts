@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { createApp } from './app.factory';
+import { EnvValidationError, loadEnv } from './config/env.schema';
+
+async function bootstrap(): Promise<void> {
+  let env;
+  try {
+    env = loadEnv();
+  } catch (err) {
+    if (err instanceof EnvValidationError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const app = await createApp(env);
+  await app.listen(env.PORT, env.HOST);
+}
+
+void bootstrap();

@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { amountFromDb } from '../../common/money/amount';
+import { CursorWindow } from '../../common/pagination/cursor';
+import { Balance } from './balance.types';
+
+export interface BalanceRow {
+  id: string;
+  organization_id: string;
+  ledger_id: string;
+  account_id: string;
+  alias: string;
+  key: string;
+  asset_code: string;
+  available: string;
+  on_hold: string;
+  version: string;
+  account_type: string;
+  allow_sending: boolean;
+  allow_receiving: boolean;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+export const BALANCE_COLUMNS = `id, organization_id, ledger_id, account_id, alias, key, asset_code, available::text AS available,
+  on_hold::text AS on_hold, version::text AS version, account_type, allow_sending, allow_receiving, created_at, updated_at, deleted_at`;
+
+export function balanceFromRow(r: BalanceRow): Balance {
+  return {
+    id: r.id,
+    organizationId: r.organization_id,
+    ledgerId: r.ledger_id,
+    accountId: r.account_id,
+    alias: r.alias,
+    key: r.key,
+    assetCode: r.asset_code,
+    available: amountFromDb(r.available),
+    onHold: amountFromDb(r.on_hold),
+    version: BigInt(r.version),
+    accountType: r.account_type,
+    allowSending: r.allow_sending,
+    allowReceiving: r.allow_receiving,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    deletedAt: r.deleted_at,
+  };
+}
+
+export interface NewBalance {
+  id: string;
+  organizationId: string;
+  ledgerId: string;
+  accountId: string;
+  alias: string;
+  key: string;
+  assetCode: string;
+  accountType: string;
+}
+
+export interface BalanceFilter {
+  accountId?: string;
+  alias?: string;
+}
+
+@Injectable()
+export class BalanceRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insertZeroBalance(b: NewBalance, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO balances (id, organization_id, ledger_id, account_id, alias, key, asset_code, account_type)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [b.id, b.organizationId, b.ledgerId, b.accountId, b.alias, b.key, b.assetCode, b.accountType],
+    );
+  }
+
+  async findById(orgId: string, ledgerId: string, id: string): Promise<Balance | null> {
+    const rows: BalanceRow[] = await this.dataSource.query(
+      `SELECT ${BALANCE_COLUMNS} FROM balances
+        WHERE ledger_id = $1 AND id = $2 AND organization_id = $3 AND deleted_at IS NULL`,
+      [ledgerId, id, orgId],
+    );
+    return rows[0] ? balanceFromRow(rows[0]) : null;
+  }
+
+  /** A page of balances in id (= creation) order, optionally for one account or alias. */
+  async list(orgId: string, ledgerId: string, filter: BalanceFilter, window: CursorWindow): Promise<Balance[]> {
+    const params: unknown[] = [ledgerId, orgId];
+    const where = ['ledger_id = $1', 'organization_id = $2', 'deleted_at IS NULL'];
+    if (filter.accountId) where.push(`account_id = $${params.push(filter.accountId)}`);
+    if (filter.alias) where.push(`alias = $${params.push(filter.alias)}`);
+    where.push(...window.conditions('id', 'created_at', params));
+    const rows: BalanceRow[] = await this.dataSource.query(
+      `SELECT ${BALANCE_COLUMNS} FROM balances WHERE ${where.join(' AND ')}
+        ORDER BY id ${window.direction} LIMIT ${window.fetchLimit}`,
+      params,
+    );
+    return rows.map(balanceFromRow);
+  }
+
+  async setFlags(
+    orgId: string,
+    ledgerId: string,
+    id: string,
+    flags: { allowSending?: boolean; allowReceiving?: boolean },
+  ): Promise<Balance | null> {
+    const rows: BalanceRow[] = await this.dataSource.query(
+      `UPDATE balances SET allow_sending = COALESCE($4, allow_sending), allow_receiving = COALESCE($5, allow_receiving),
+              updated_at = now()
+        WHERE ledger_id = $1 AND id = $2 AND organization_id = $3 AND deleted_at IS NULL
+        RETURNING ${BALANCE_COLUMNS}`,
+      [ledgerId, id, orgId, flags.allowSending ?? null, flags.allowReceiving ?? null],
+    );
+    return rows[0] ? balanceFromRow(rows[0]) : null;
+  }
+
+  /** Soft-deletes a balance only if it holds nothing; 'not-zero' otherwise. */
+  async softDeleteIfZero(orgId: string, ledgerId: string, id: string): Promise<'deleted' | 'not-found' | 'not-zero'> {
+    return this.dataSource.transaction(async (m) => {
+      const rows: BalanceRow[] = await m.query(
+        `SELECT ${BALANCE_COLUMNS} FROM balances
+          WHERE ledger_id = $1 AND id = $2 AND organization_id = $3 AND deleted_at IS NULL FOR UPDATE`,
+        [ledgerId, id, orgId],
+      );
+      if (!rows[0]) return 'not-found';
+      const b = balanceFromRow(rows[0]);
+      if (b.available !== 0n || b.onHold !== 0n) return 'not-zero';
+      await m.query('UPDATE balances SET deleted_at = now(), updated_at = now() WHERE ledger_id = $1 AND id = $2', [
+        ledgerId,
+        id,
+      ]);
+      return 'deleted';
+    });
+  }
+}

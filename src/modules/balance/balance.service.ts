@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { CursorWindow } from '../../common/pagination/cursor';
+import { CursorPage, ListQuery } from '../../common/pagination/list-query';
+import { ScopeService } from '../scope/scope.service';
+import { BalanceRepository, BalanceFilter } from './balance.repository';
+import { Balance, externalAlias } from './balance.types';
+import { toBalanceDto } from './balance.mapper';
+import { BalanceDto, UpdateBalanceDto } from './dto/balance.dto';
+
+@Injectable()
+export class BalanceService {
+  constructor(
+    private readonly balances: BalanceRepository,
+    private readonly scopes: ScopeService,
+  ) {}
+
+  async get(orgId: string, ledgerId: string, id: string): Promise<Balance> {
+    const balance = await this.balances.findById(orgId, ledgerId, id);
+    if (!balance) throw AppError.notFound('Balance');
+    return balance;
+  }
+
+  async list(orgId: string, ledgerId: string, q: ListQuery): Promise<CursorPage<BalanceDto>> {
+    await this.scopes.assertLedger(orgId, ledgerId);
+    return this.page(orgId, ledgerId, {}, q);
+  }
+
+  async listForAccount(orgId: string, ledgerId: string, accountId: string, q: ListQuery): Promise<CursorPage<BalanceDto>> {
+    await this.scopes.assertAccount(orgId, ledgerId, { id: accountId });
+    return this.page(orgId, ledgerId, { accountId }, q);
+  }
+
+  async listForAlias(orgId: string, ledgerId: string, alias: string, q: ListQuery): Promise<CursorPage<BalanceDto>> {
+    await this.scopes.assertAccount(orgId, ledgerId, { alias });
+    return this.page(orgId, ledgerId, { alias }, q);
+  }
+
+  listForExternal(orgId: string, ledgerId: string, assetCode: string, q: ListQuery): Promise<CursorPage<BalanceDto>> {
+    return this.listForAlias(orgId, ledgerId, externalAlias(assetCode), q);
+  }
+
+  async update(orgId: string, ledgerId: string, id: string, dto: UpdateBalanceDto): Promise<Balance> {
+    const updated = await this.balances.setFlags(orgId, ledgerId, id, dto);
+    if (!updated) throw AppError.notFound('Balance');
+    return updated;
+  }
+
+  async remove(orgId: string, ledgerId: string, id: string): Promise<void> {
+    const outcome = await this.balances.softDeleteIfZero(orgId, ledgerId, id);
+    if (outcome === 'not-found') throw AppError.notFound('Balance');
+    if (outcome === 'not-zero') {
+      throw new AppError('BALANCE_NOT_ZERO', 'A balance can only be deleted when its available and on-hold amounts are zero.');
+    }
+  }
+
+  private async page(orgId: string, ledgerId: string, filter: BalanceFilter, q: ListQuery): Promise<CursorPage<BalanceDto>> {
+    const window = new CursorWindow(q);
+    const rows = await this.balances.list(orgId, ledgerId, filter, window);
+    return window.page(rows, toBalanceDto);
+  }
+}

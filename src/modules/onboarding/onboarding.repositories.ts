@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { AccountEntity, AssetEntity, LedgerEntity, OrganizationEntity, PortfolioEntity, SegmentEntity } from './entities';
+import { ScopedRepository } from './scoped.repository';
+
+@Injectable()
+export class OrganizationRepository extends ScopedRepository<OrganizationEntity> {
+  constructor(@InjectRepository(OrganizationEntity) repo: Repository<OrganizationEntity>) {
+    super(repo);
+  }
+}
+
+@Injectable()
+export class LedgerRepository extends ScopedRepository<LedgerEntity> {
+  constructor(@InjectRepository(LedgerEntity) repo: Repository<LedgerEntity>) {
+    super(repo);
+  }
+}
+
+@Injectable()
+export class AssetRepository extends ScopedRepository<AssetEntity> {
+  constructor(@InjectRepository(AssetEntity) repo: Repository<AssetEntity>) {
+    super(repo);
+  }
+
+  findByCode(ledgerId: string, code: string, manager?: EntityManager): Promise<AssetEntity | null> {
+    return this.using(manager).findOne({ where: { ledgerId, code } });
+  }
+}
+
+@Injectable()
+export class AccountRepository extends ScopedRepository<AccountEntity> {
+  constructor(@InjectRepository(AccountEntity) repo: Repository<AccountEntity>) {
+    super(repo);
+  }
+
+  findByAlias(organizationId: string, ledgerId: string, alias: string): Promise<AccountEntity | null> {
+    return this.repo.findOne({ where: { organizationId, ledgerId, alias } });
+  }
+}
+
+@Injectable()
+export class PortfolioRepository extends ScopedRepository<PortfolioEntity> {
+  constructor(@InjectRepository(PortfolioEntity) repo: Repository<PortfolioEntity>) {
+    super(repo);
+  }
+}
+
+@Injectable()
+export class SegmentRepository extends ScopedRepository<SegmentEntity> {
+  constructor(@InjectRepository(SegmentEntity) repo: Repository<SegmentEntity>) {
+    super(repo);
+  }
+}
