@@ -17,6 +17,7 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: requestId,
   });
+  adapter.getInstance().removeContentTypeParser('text/plain');
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done();
@@ -24,6 +25,8 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // JSON only: no form or text parsers (a browser form must not be able to post here).
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   const config = app.get(AppConfig);

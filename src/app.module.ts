@@ -8,6 +8,7 @@ import { RedisModule } from './infrastructure/redis/redis.module';
 import { BalanceModule } from './modules/balance/balance.module';
 import { HealthModule } from './modules/health/health.module';
 import { OnboardingModule } from './modules/onboarding/onboarding.module';
+import { TransactionModule } from './modules/transaction/transaction.module';
 import { ScopeModule } from './modules/scope/scope.module';
 
 @Module({})
@@ -26,6 +27,7 @@ export class AppModule {
         HealthModule,
         BalanceModule,
         OnboardingModule,
+        TransactionModule,
       ],
     };
   }

@@ -20,6 +20,7 @@ export interface Env {
   PAGINATION_MAX_LIMIT: number;
   POSTING_BATCH_MAX: number;
   POSTING_BATCH_WAIT_MS: number;
+  POSTING_MAX_IN_FLIGHT: number;
   POSTING_MAX_LEGS: number;
   IDEMPOTENCY_DEFAULT_TTL_S: number;
   SWAGGER_ENABLED: boolean;
@@ -47,6 +48,7 @@ export const envSchema = Joi.object<Env, true>({
   PAGINATION_MAX_LIMIT: Joi.number().integer().min(1).max(1000).default(100),
   POSTING_BATCH_MAX: Joi.number().integer().min(1).max(5000).default(500),
   POSTING_BATCH_WAIT_MS: Joi.number().integer().min(0).max(1000).default(2),
+  POSTING_MAX_IN_FLIGHT: Joi.number().integer().min(1).max(32).default(4),
   POSTING_MAX_LEGS: Joi.number().integer().min(2).max(1000).default(100),
   IDEMPOTENCY_DEFAULT_TTL_S: Joi.number().integer().min(1).max(2592000).default(86400),
   SWAGGER_ENABLED: Joi.boolean().default(true),

@@ -53,7 +53,7 @@ export class CursorWindow {
     const out: string[] = [];
     if (this.token) out.push(`${idColumn} ${this.direction === 'DESC' ? '<' : '>'} $${params.push(this.token.id)}`);
     if (this.q.startDate) out.push(`${createdColumn} >= $${params.push(this.q.startDate)}`);
-    if (this.q.endDate) out.push(`${createdColumn} <= $${params.push(this.q.endDate)}`);
+    if (this.q.endBefore) out.push(`${createdColumn} < $${params.push(this.q.endBefore)}`);
     return out;
   }
 

@@ -8,7 +8,11 @@ export interface ListQuery {
   cursor?: string;
   sortOrder: SortOrder;
   startDate?: Date;
-  endDate?: Date;
+  /**
+   * Exclusive upper bound: end_date plus one millisecond. Rows keep microseconds while
+   * responses and end_date carry milliseconds, so a row created at end_date is included.
+   */
+  endBefore?: Date;
   /** metadata.<key>=<value> filters, matched as strings. */
   metadata: Record<string, string>;
 }
@@ -81,8 +85,10 @@ export function parseListQuery(raw: Record<string, unknown>, limits: ListLimits)
     q.sortOrder = s;
   }
   if (raw.start_date !== undefined) q.startDate = parseDate(single(raw.start_date, 'start_date'), 'start_date', false);
-  if (raw.end_date !== undefined) q.endDate = parseDate(single(raw.end_date, 'end_date'), 'end_date', true);
-  if (q.startDate && q.endDate && q.startDate > q.endDate) {
+  if (raw.end_date !== undefined) {
+    q.endBefore = new Date(parseDate(single(raw.end_date, 'end_date'), 'end_date', true).getTime() + 1);
+  }
+  if (q.startDate && q.endBefore && q.startDate >= q.endBefore) {
     throw new AppError('INVALID_DATE_RANGE', 'start_date must not be after end_date.', {
       fields: { start_date: 'after end_date' },
     });

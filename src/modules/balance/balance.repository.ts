@@ -24,8 +24,14 @@ export interface BalanceRow {
   deleted_at: Date | null;
 }
 
-export const BALANCE_COLUMNS = `id, organization_id, ledger_id, account_id, alias, key, asset_code, available::text AS available,
-  on_hold::text AS on_hold, version::text AS version, account_type, allow_sending, allow_receiving, created_at, updated_at, deleted_at`;
+/** The balance columns as BalanceRow expects them, optionally qualified by a table alias. */
+export function balanceColumns(t = 'balances'): string {
+  return `${t}.id, ${t}.organization_id, ${t}.ledger_id, ${t}.account_id, ${t}.alias, ${t}.key, ${t}.asset_code,
+    ${t}.available::text AS available, ${t}.on_hold::text AS on_hold, ${t}.version::text AS version, ${t}.account_type,
+    ${t}.allow_sending, ${t}.allow_receiving, ${t}.created_at, ${t}.updated_at, ${t}.deleted_at`;
+}
+
+const BALANCE_COLUMNS = balanceColumns();
 
 export function balanceFromRow(r: BalanceRow): Balance {
   return {

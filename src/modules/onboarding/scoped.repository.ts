@@ -27,7 +27,7 @@ export class ScopedRepository<E extends OnboardingEntity & ObjectLiteral> {
   private filtered(scope: Scope, q: ListQuery): SelectQueryBuilder<E> {
     const qb = this.scoped(scope);
     if (q.startDate) qb.andWhere('e.created_at >= :startDate', { startDate: q.startDate });
-    if (q.endDate) qb.andWhere('e.created_at <= :endDate', { endDate: q.endDate });
+    if (q.endBefore) qb.andWhere('e.created_at < :endBefore', { endBefore: q.endBefore });
     Object.entries(q.metadata).forEach(([key, value], i) =>
       qb.andWhere(`e.metadata ->> :mk${i} = :mv${i}`, { [`mk${i}`]: key, [`mv${i}`]: value }),
     );

@@ -1,0 +1,30 @@
+import { amountFromDb, formatAmount } from '../../../common/money/amount';
+import { StoredLeg, StoredTransfer } from '../transaction.types';
+import { Leg, Transfer } from './transfer';
+
+const storeLeg = (l: Leg): StoredLeg => ({ ...l, amount: formatAmount(l.amount) });
+const loadLeg = (l: StoredLeg): Leg => ({ ...l, amount: amountFromDb(l.amount) });
+
+/** The resolved legs as kept in transactions.body (decimal strings, never numbers). */
+export function storeTransfer(t: Transfer): StoredTransfer {
+  return {
+    asset: t.asset,
+    value: formatAmount(t.value),
+    sources: t.sources.map(storeLeg),
+    destinations: t.destinations.map(storeLeg),
+  };
+}
+
+export function loadTransfer(s: StoredTransfer): Transfer {
+  return {
+    asset: s.asset,
+    value: amountFromDb(s.value),
+    sources: s.sources.map(loadLeg),
+    destinations: s.destinations.map(loadLeg),
+  };
+}
+
+/** Legs swapped: what a revert posts. */
+export function reversed(t: Transfer): Transfer {
+  return { ...t, sources: t.destinations, destinations: t.sources };
+}

@@ -1,0 +1,351 @@
+import type { PoolClient } from 'pg';
+import { uuidv7 } from 'uuidv7';
+import { AppError, AssertionFailure } from '../../../common/errors/app-error';
+import { Balance } from '../../balance/balance.types';
+import { balanceFromRow } from '../../balance/balance.repository';
+import { Action, BalanceState, plan, Plan } from '../domain/planner';
+import { loadTransfer, reversed, storeTransfer } from '../domain/stored-transfer';
+import { Transfer } from '../domain/transfer';
+import { toTransactionDto } from '../transaction.mapper';
+import { transactionFromRow } from '../transaction.repository';
+import { OperationRecord, TransactionRecord, TransactionStatus, TransactionWithOperations } from '../transaction.types';
+import { BalanceKey, BalanceUpdate, PostingRepository } from './posting.repository';
+import { CreateJob, JobAssertionFailure, JobResult, PostingJob, RevertJob, SettleJob, TransactionHeader } from './posting.types';
+
+const CREATED = 201;
+const OK = 200;
+
+const balanceKey = (ledgerId: string, alias: string, key: string) => `${ledgerId}|${alias}|${key}`;
+const txKey = (ledgerId: string, id: string) => `${ledgerId}|${id}`;
+const idemKey = (ledgerId: string, key: string) => `${ledgerId}|${key}`;
+
+/** What a job will post once its preconditions are checked. */
+interface Posting {
+  action: Action;
+  transfer: Transfer;
+  /** The transaction the operations belong to (new, or the pending one being settled). */
+  transaction: TransactionWithOperations;
+  isNew: boolean;
+  settleTo?: TransactionStatus;
+  settleReason?: string;
+}
+
+/**
+ * One group-commit batch, inside the caller's Postgres transaction: claim idempotency keys,
+ * lock transactions and balances (id order), plan every job in order against the running
+ * balance states, then write everything with one statement per table.
+ */
+export class PostingBatch {
+  private readonly results: Array<JobResult | undefined>;
+  private readonly balances = new Map<string, Balance>();
+  private readonly originalVersions = new Map<string, { ledgerId: string; version: bigint }>();
+  private readonly lockedTransactions = new Map<string, TransactionRecord>();
+  private readonly revertedParents = new Set<string>();
+  private readonly priorOperations = new Map<string, OperationRecord[]>();
+  private readonly newTransactions: TransactionRecord[] = [];
+  private readonly newOperations: OperationRecord[] = [];
+  private readonly settled: Array<{ ledgerId: string; id: string; status: TransactionStatus; metadata: Record<string, unknown> }> = [];
+  /** Followers of an idempotency key already owned by an earlier job of this batch. */
+  private readonly followers = new Map<number, number>();
+  private readonly claimedBy = new Map<number, string>();
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly repo: PostingRepository,
+    private readonly jobs: PostingJob[],
+    private readonly now: Date,
+  ) {
+    this.results = new Array(jobs.length);
+  }
+
+  async run(): Promise<JobResult[]> {
+    await this.claimIdempotency();
+    await this.lockTransactions();
+    await this.lockBalances();
+    this.jobs.forEach((job, i) => {
+      if (!this.results[i] && !this.followers.has(i)) this.results[i] = this.post(job, i);
+    });
+    await this.write();
+    this.answerFollowers();
+    return this.results as JobResult[];
+  }
+
+  private open(i: number): boolean {
+    return !this.results[i] && !this.followers.has(i);
+  }
+
+  private async claimIdempotency(): Promise<void> {
+    const owners = new Map<string, number>();
+    this.jobs.forEach((job, i) => {
+      if (!job.idempotency) return;
+      const k = idemKey(job.ledgerId, job.idempotency.key);
+      const owner = owners.get(k);
+      if (owner === undefined) owners.set(k, i);
+      else this.followers.set(i, owner);
+    });
+    if (owners.size === 0) return;
+    const claims = [...owners.values()].map((i) => {
+      const job = this.jobs[i];
+      return {
+        ledgerId: job.ledgerId,
+        key: job.idempotency!.key,
+        organizationId: job.organizationId,
+        requestHash: job.idempotency!.hash,
+        expiresAt: new Date(this.now.getTime() + job.idempotency!.ttlSeconds * 1000),
+      };
+    });
+    const claimed = await this.repo.claimIdempotencyKeys(this.client, claims);
+    const taken = [...owners.entries()].filter(([k]) => !claimed.has(k));
+    for (const [k, i] of owners) if (claimed.has(k)) this.claimedBy.set(i, k);
+    if (taken.length === 0) return;
+    const stored = await this.repo.readIdempotencyKeys(
+      this.client,
+      taken.map(([, i]) => ({ ledgerId: this.jobs[i].ledgerId, key: this.jobs[i].idempotency!.key })),
+    );
+    const byKey = new Map(stored.map((s) => [idemKey(s.ledgerId, s.key), s]));
+    for (const [k, i] of taken) {
+      const s = byKey.get(k);
+      if (s && s.requestHash === this.jobs[i].idempotency!.hash && s.response !== null && s.responseStatus !== null) {
+        this.results[i] = { ok: true, outcome: { status: s.responseStatus, body: s.response as never, replayed: true } };
+      } else {
+        this.results[i] = { ok: false, error: keyInUse() };
+      }
+    }
+  }
+
+  private async lockTransactions(): Promise<void> {
+    const keys: Array<{ ledgerId: string; id: string }> = [];
+    this.jobs.forEach((job, i) => {
+      if (this.open(i) && job.kind !== 'create') keys.push({ ledgerId: job.ledgerId, id: job.transactionId });
+    });
+    if (keys.length === 0) return;
+    const rows = await this.repo.lockTransactions(this.client, keys);
+    for (const r of rows) this.lockedTransactions.set(txKey(r.ledger_id, r.id), transactionFromRow(r));
+    const parents = rows.map((r) => ({ ledgerId: r.ledger_id, id: r.id }));
+    for (const p of await this.repo.findRevertedParents(this.client, parents)) this.revertedParents.add(txKey(p.ledgerId, p.id));
+    const pending = rows.filter((r) => r.status_code === 'PENDING').map((r) => ({ ledgerId: r.ledger_id, id: r.id }));
+    for (const op of await this.repo.operationsOf(this.client, pending)) {
+      const k = txKey(op.ledgerId, op.transactionId);
+      this.priorOperations.set(k, [...(this.priorOperations.get(k) ?? []), op]);
+    }
+  }
+
+  /** Every balance any open job may touch, locked in id order. */
+  private async lockBalances(): Promise<void> {
+    const keys = new Map<string, BalanceKey>();
+    const add = (ledgerId: string, t: Transfer) => {
+      for (const l of [...t.sources, ...t.destinations]) {
+        keys.set(balanceKey(ledgerId, l.alias, l.balanceKey), { ledgerId, alias: l.alias, key: l.balanceKey });
+      }
+    };
+    this.jobs.forEach((job, i) => {
+      if (!this.open(i)) return;
+      if (job.kind === 'create') add(job.ledgerId, job.transfer);
+      else {
+        const tx = this.lockedTransactions.get(txKey(job.ledgerId, job.transactionId));
+        if (tx) add(job.ledgerId, loadTransfer(tx.body));
+      }
+    });
+    for (const row of await this.repo.lockBalances(this.client, [...keys.values()])) {
+      const b = balanceFromRow(row);
+      this.balances.set(balanceKey(b.ledgerId, b.alias, b.key), b);
+      this.originalVersions.set(b.id, { ledgerId: b.ledgerId, version: b.version });
+    }
+  }
+
+  /** Plans one job against the running states; a refusal changes nothing. */
+  private post(job: PostingJob, index: number): JobResult {
+    try {
+      const posting = this.prepare(job);
+      const lookup = (alias: string, key: string): BalanceState | undefined => {
+        const b = this.balances.get(balanceKey(job.ledgerId, alias, key));
+        return b && b.organizationId === job.organizationId ? b : undefined;
+      };
+      const planned = plan(posting.action, posting.transfer, lookup);
+      return { ok: true, outcome: this.record(job, posting, planned) };
+    } catch (err) {
+      if (err instanceof AppError) return { ok: false, error: err };
+      if (err instanceof AssertionFailure) throw new JobAssertionFailure(index, err);
+      throw err;
+    }
+  }
+
+  private prepare(job: PostingJob): Posting {
+    switch (job.kind) {
+      case 'create':
+        return this.prepareCreate(job);
+      case 'settle':
+        return this.prepareSettle(job);
+      case 'revert':
+        return this.prepareRevert(job);
+    }
+  }
+
+  private newTransaction(job: PostingJob, transfer: Transfer, status: TransactionStatus, header: TransactionHeader, parentId: string | null): TransactionWithOperations {
+    return {
+      id: uuidv7(),
+      organizationId: job.organizationId,
+      ledgerId: job.ledgerId,
+      parentTransactionId: parentId,
+      description: header.description,
+      code: header.code,
+      chartOfAccountsGroupName: header.chartOfAccountsGroupName,
+      status,
+      statusDescription: null,
+      amount: transfer.value,
+      assetCode: transfer.asset,
+      source: [...new Set(transfer.sources.map((l) => l.alias))],
+      destination: [...new Set(transfer.destinations.map((l) => l.alias))],
+      body: storeTransfer(transfer),
+      metadata: header.metadata,
+      idempotencyKey: job.idempotency?.key ?? null,
+      expiresAt: header.expiresAt,
+      transactionDate: header.transactionDate,
+      createdAt: this.now,
+      updatedAt: this.now,
+      deletedAt: null,
+      operations: [],
+    };
+  }
+
+  private prepareCreate(job: CreateJob): Posting {
+    const status = job.action === 'hold' ? 'PENDING' : 'APPROVED';
+    return {
+      action: job.action,
+      transfer: job.transfer,
+      transaction: this.newTransaction(job, job.transfer, status, job.header, null),
+      isNew: true,
+    };
+  }
+
+  private lockedTransaction(job: SettleJob | RevertJob): TransactionRecord {
+    const tx = this.lockedTransactions.get(txKey(job.ledgerId, job.transactionId));
+    if (!tx || tx.organizationId !== job.organizationId) throw AppError.notFound('Transaction');
+    return tx;
+  }
+
+  private prepareSettle(job: SettleJob): Posting {
+    const tx = this.lockedTransaction(job);
+    if (tx.status !== 'PENDING') {
+      throw new AppError('NOT_PENDING', `Transaction ${tx.id} is ${tx.status}, not PENDING.`);
+    }
+    if (job.action === 'commit' && tx.expiresAt && tx.expiresAt.getTime() <= this.now.getTime()) {
+      throw new AppError('HOLD_EXPIRED', `The hold of transaction ${tx.id} expired at ${tx.expiresAt.toISOString()}.`);
+    }
+    const status: TransactionStatus = job.action === 'commit' ? 'APPROVED' : 'CANCELED';
+    // Later jobs of this batch see the new status (a second settle is refused).
+    this.lockedTransactions.set(txKey(tx.ledgerId, tx.id), { ...tx, status });
+    return {
+      action: job.action,
+      transfer: loadTransfer(tx.body),
+      transaction: { ...tx, status, updatedAt: this.now, operations: this.priorOperations.get(txKey(tx.ledgerId, tx.id)) ?? [] },
+      isNew: false,
+      settleTo: status,
+      settleReason: job.reason,
+    };
+  }
+
+  private prepareRevert(job: RevertJob): Posting {
+    const parent = this.lockedTransaction(job);
+    if (parent.parentTransactionId) {
+      throw new AppError('IS_REVERT', `Transaction ${parent.id} is itself a revert and cannot be reverted.`);
+    }
+    if (parent.status !== 'APPROVED') {
+      throw new AppError('CANNOT_REVERT', `Only APPROVED transactions can be reverted; ${parent.id} is ${parent.status}.`);
+    }
+    const key = txKey(parent.ledgerId, parent.id);
+    if (this.revertedParents.has(key)) throw new AppError('ALREADY_REVERTED', `Transaction ${parent.id} has already been reverted.`);
+    this.revertedParents.add(key);
+    const transfer = reversed(loadTransfer(parent.body));
+    const header: TransactionHeader = {
+      description: `Revert of transaction ${parent.id}`,
+      code: parent.code,
+      chartOfAccountsGroupName: parent.chartOfAccountsGroupName,
+      metadata: {},
+      transactionDate: null,
+      expiresAt: null,
+    };
+    return { action: 'direct', transfer, transaction: this.newTransaction(job, transfer, 'APPROVED', header, parent.id), isNew: true };
+  }
+
+  /** Applies a successful plan to the running states and queues its rows. */
+  private record(job: PostingJob, posting: Posting, planned: Plan): { status: number; body: ReturnType<typeof toTransactionDto>; replayed: false } {
+    for (const b of planned.balances.values()) {
+      const full = b as Balance;
+      this.balances.set(balanceKey(full.ledgerId, full.alias, full.key), full);
+    }
+    const tx = posting.transaction;
+    const reason = posting.settleReason ? { cancelReason: posting.settleReason } : {};
+    const operations: OperationRecord[] = planned.operations.map((o) => ({
+      id: uuidv7(),
+      organizationId: job.organizationId,
+      ledgerId: job.ledgerId,
+      transactionId: tx.id,
+      balanceId: o.balance.id,
+      accountId: o.balance.accountId,
+      accountAlias: o.balance.alias,
+      balanceKey: o.balance.key,
+      assetCode: posting.transfer.asset,
+      type: o.type,
+      amount: o.amount,
+      before: o.before,
+      after: o.after,
+      description: o.leg.description ?? null,
+      chartOfAccounts: o.leg.chartOfAccounts ?? null,
+      status: 'APPROVED',
+      metadata: o.leg.metadata ?? {},
+      createdAt: this.now,
+      updatedAt: this.now,
+      deletedAt: null,
+    }));
+    this.newOperations.push(...operations);
+    if (posting.isNew) this.newTransactions.push(tx);
+    if (posting.settleTo) this.settled.push({ ledgerId: tx.ledgerId, id: tx.id, status: posting.settleTo, metadata: reason });
+    const body = toTransactionDto({ ...tx, metadata: { ...tx.metadata, ...reason }, operations: [...tx.operations, ...operations] });
+    return { status: posting.isNew ? CREATED : OK, body, replayed: false };
+  }
+
+  private async write(): Promise<void> {
+    const updates: BalanceUpdate[] = [];
+    for (const b of this.balances.values()) {
+      const original = this.originalVersions.get(b.id);
+      if (original && original.version !== b.version) {
+        updates.push({ ledgerId: b.ledgerId, id: b.id, available: b.available, onHold: b.onHold, version: b.version, expectedVersion: original.version });
+      }
+    }
+    await this.repo.insertTransactions(this.client, this.newTransactions);
+    await this.repo.insertOperations(this.client, this.newOperations);
+    await this.repo.updateBalances(this.client, updates, this.now);
+    const settledCount = await this.repo.settleTransactions(this.client, this.settled, this.now);
+    if (settledCount !== this.settled.length) {
+      throw new AssertionFailure('a locked PENDING transaction changed status inside its batch', { expected: this.settled.length, settledCount });
+    }
+    await this.storeIdempotency();
+  }
+
+  private async storeIdempotency(): Promise<void> {
+    const stored = [];
+    const released = [];
+    for (const i of this.claimedBy.keys()) {
+      const job = this.jobs[i];
+      const r = this.results[i];
+      if (r?.ok) stored.push({ ledgerId: job.ledgerId, key: job.idempotency!.key, transactionId: r.outcome.body.id, status: r.outcome.status, response: r.outcome.body });
+      else released.push({ ledgerId: job.ledgerId, key: job.idempotency!.key });
+    }
+    await this.repo.storeIdempotencyResults(this.client, stored);
+    await this.repo.releaseIdempotencyKeys(this.client, released);
+  }
+
+  /** Duplicates of a key inside one batch get their owner's answer (or 409 for another body). */
+  private answerFollowers(): void {
+    for (const [i, owner] of this.followers) {
+      const r = this.results[owner]!;
+      if (this.jobs[i].idempotency!.hash !== this.jobs[owner].idempotency!.hash) this.results[i] = { ok: false, error: keyInUse() };
+      else this.results[i] = r.ok ? { ok: true, outcome: { ...r.outcome, replayed: true } } : r;
+    }
+  }
+}
+
+function keyInUse(): AppError {
+  return new AppError('IDEMPOTENCY_KEY_IN_USE', 'This X-Idempotency key was already used with a different request body.');
+}

@@ -1,0 +1,306 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { invariant } from '../../../common/errors/app-error';
+import { formatAmount } from '../../../common/money/amount';
+import { balanceColumns, BalanceRow } from '../../balance/balance.repository';
+import { OperationRecord, TransactionRecord, TransactionStatus } from '../transaction.types';
+import { operationColumns, operationFromRow, OperationRow, transactionColumns, TransactionRow } from '../transaction.repository';
+
+export interface BalanceKey {
+  ledgerId: string;
+  alias: string;
+  key: string;
+}
+
+export interface BalanceUpdate {
+  ledgerId: string;
+  id: string;
+  available: bigint;
+  onHold: bigint;
+  version: bigint;
+  expectedVersion: bigint;
+}
+
+export interface IdempotencyClaim {
+  ledgerId: string;
+  key: string;
+  organizationId: string;
+  requestHash: string;
+  expiresAt: Date;
+}
+
+export interface StoredIdempotency {
+  ledgerId: string;
+  key: string;
+  requestHash: string;
+  responseStatus: number | null;
+  response: unknown;
+}
+
+export interface IdempotencyResult {
+  ledgerId: string;
+  key: string;
+  transactionId: string;
+  status: number;
+  response: unknown;
+}
+
+const str = (v: bigint) => v.toString();
+const json = (v: unknown) => JSON.stringify(v);
+
+/**
+ * The SQL of one posting batch: a constant number of statements whatever the batch size
+ * (DESIGN section 2). Every method runs on the batch's own client, inside its transaction.
+ */
+@Injectable()
+export class PostingRepository {
+  /** Claims idempotency keys (sorted, so two batches never wait on each other in a cycle). */
+  async claimIdempotencyKeys(client: PoolClient, claims: IdempotencyClaim[]): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const sorted = [...claims].sort((a, b) => (a.ledgerId + a.key < b.ledgerId + b.key ? -1 : 1));
+    const res = await client.query<{ ledger_id: string; key: string }>({
+      name: 'posting_claim_idempotency',
+      text: `INSERT INTO idempotency_keys (ledger_id, key, organization_id, request_hash, expires_at)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[])
+             ON CONFLICT (ledger_id, key) DO UPDATE
+               SET organization_id = EXCLUDED.organization_id, request_hash = EXCLUDED.request_hash,
+                   expires_at = EXCLUDED.expires_at, transaction_id = NULL, response = NULL,
+                   response_status = NULL, created_at = now()
+               WHERE idempotency_keys.expires_at < now()
+             RETURNING ledger_id, key`,
+      values: [
+        sorted.map((c) => c.ledgerId),
+        sorted.map((c) => c.key),
+        sorted.map((c) => c.organizationId),
+        sorted.map((c) => c.requestHash),
+        sorted.map((c) => c.expiresAt),
+      ],
+    });
+    return new Set(res.rows.map((r) => `${r.ledger_id}|${r.key}`));
+  }
+
+  async readIdempotencyKeys(client: PoolClient, keys: Array<{ ledgerId: string; key: string }>): Promise<StoredIdempotency[]> {
+    if (keys.length === 0) return [];
+    const res = await client.query<{ ledger_id: string; key: string; request_hash: string; response_status: number | null; response: unknown }>({
+      name: 'posting_read_idempotency',
+      text: `SELECT i.ledger_id, i.key, i.request_hash, i.response_status, i.response
+               FROM idempotency_keys i JOIN unnest($1::uuid[], $2::text[]) AS k(ledger_id, key)
+                 ON i.ledger_id = k.ledger_id AND i.key = k.key`,
+      values: [keys.map((k) => k.ledgerId), keys.map((k) => k.key)],
+    });
+    return res.rows.map((r) => ({
+      ledgerId: r.ledger_id,
+      key: r.key,
+      requestHash: r.request_hash,
+      responseStatus: r.response_status,
+      response: r.response,
+    }));
+  }
+
+  async storeIdempotencyResults(client: PoolClient, results: IdempotencyResult[]): Promise<void> {
+    if (results.length === 0) return;
+    const res = await client.query({
+      name: 'posting_store_idempotency',
+      text: `UPDATE idempotency_keys i SET transaction_id = u.transaction_id, response_status = u.status, response = u.response
+               FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::jsonb[]) AS u(ledger_id, key, transaction_id, status, response)
+              WHERE i.ledger_id = u.ledger_id AND i.key = u.key`,
+      values: [
+        results.map((r) => r.ledgerId),
+        results.map((r) => r.key),
+        results.map((r) => r.transactionId),
+        results.map((r) => r.status),
+        results.map((r) => json(r.response)),
+      ],
+    });
+    invariant(res.rowCount === results.length, 'an idempotency claim vanished inside its batch');
+  }
+
+  /** Releases claims whose posting was refused, so the client may retry with the same key. */
+  async releaseIdempotencyKeys(client: PoolClient, keys: Array<{ ledgerId: string; key: string }>): Promise<void> {
+    if (keys.length === 0) return;
+    await client.query({
+      name: 'posting_release_idempotency',
+      text: `DELETE FROM idempotency_keys i USING unnest($1::uuid[], $2::text[]) AS k(ledger_id, key)
+              WHERE i.ledger_id = k.ledger_id AND i.key = k.key AND i.transaction_id IS NULL`,
+      values: [keys.map((k) => k.ledgerId), keys.map((k) => k.key)],
+    });
+  }
+
+  /** Locks the transactions to settle (commit/cancel/revert), in id order. */
+  async lockTransactions(client: PoolClient, keys: Array<{ ledgerId: string; id: string }>): Promise<TransactionRow[]> {
+    if (keys.length === 0) return [];
+    const res = await client.query<TransactionRow>({
+      name: 'posting_lock_transactions',
+      text: `SELECT ${transactionColumns('t')} FROM transactions t
+               JOIN unnest($1::uuid[], $2::uuid[]) AS k(ledger_id, id) ON t.ledger_id = k.ledger_id AND t.id = k.id
+              WHERE t.deleted_at IS NULL
+              ORDER BY t.id FOR UPDATE OF t`,
+      values: [keys.map((k) => k.ledgerId), keys.map((k) => k.id)],
+    });
+    return res.rows;
+  }
+
+  /** Which of these transactions already have a revert. */
+  async findRevertedParents(client: PoolClient, keys: Array<{ ledgerId: string; id: string }>): Promise<Array<{ ledgerId: string; id: string }>> {
+    if (keys.length === 0) return [];
+    const res = await client.query<{ ledger_id: string; parent_transaction_id: string }>({
+      name: 'posting_reverted_parents',
+      text: `SELECT t.ledger_id, t.parent_transaction_id FROM transactions t
+               JOIN unnest($1::uuid[], $2::uuid[]) AS k(ledger_id, id)
+                 ON t.ledger_id = k.ledger_id AND t.parent_transaction_id = k.id`,
+      values: [keys.map((k) => k.ledgerId), keys.map((k) => k.id)],
+    });
+    return res.rows.map((r) => ({ ledgerId: r.ledger_id, id: r.parent_transaction_id }));
+  }
+
+  /** The operations these transactions already have (a settle answers with all of them). */
+  async operationsOf(client: PoolClient, keys: Array<{ ledgerId: string; id: string }>): Promise<OperationRecord[]> {
+    if (keys.length === 0) return [];
+    const res = await client.query<OperationRow>({
+      name: 'posting_operations_of',
+      text: `SELECT ${operationColumns('o')} FROM operations o
+               JOIN unnest($1::uuid[], $2::uuid[]) AS k(ledger_id, id) ON o.ledger_id = k.ledger_id AND o.transaction_id = k.id
+              ORDER BY o.id`,
+      values: [keys.map((k) => k.ledgerId), keys.map((k) => k.id)],
+    });
+    return res.rows.map(operationFromRow);
+  }
+
+  /** Locks every balance the batch touches, always in id order (no deadlock between batches). */
+  async lockBalances(client: PoolClient, keys: BalanceKey[]): Promise<BalanceRow[]> {
+    if (keys.length === 0) return [];
+    const res = await client.query<BalanceRow>({
+      name: 'posting_lock_balances',
+      text: `SELECT ${balanceColumns('b')} FROM balances b
+               JOIN unnest($1::uuid[], $2::text[], $3::text[]) AS k(ledger_id, alias, key)
+                 ON b.ledger_id = k.ledger_id AND b.alias = k.alias AND b.key = k.key
+              WHERE b.deleted_at IS NULL
+              ORDER BY b.id FOR UPDATE OF b`,
+      values: [keys.map((k) => k.ledgerId), keys.map((k) => k.alias), keys.map((k) => k.key)],
+    });
+    return res.rows;
+  }
+
+  async insertTransactions(client: PoolClient, rows: TransactionRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query({
+      name: 'posting_insert_transactions',
+      text: `INSERT INTO transactions (ledger_id, id, organization_id, parent_transaction_id, description, code,
+               chart_of_accounts_group_name, status_code, status_description, amount, asset_code, source, destination,
+               body, metadata, idempotency_key, expires_at, transaction_date, created_at, updated_at)
+             SELECT u.ledger_id, u.id, u.organization_id, u.parent_id, u.description, u.code, u.coa_group, u.status,
+                    u.status_description, u.amount, u.asset_code,
+                    ARRAY(SELECT jsonb_array_elements_text(u.source)), ARRAY(SELECT jsonb_array_elements_text(u.destination)),
+                    u.body, u.metadata, u.idempotency_key, u.expires_at, u.transaction_date, u.created_at, u.created_at
+               FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
+                           $9::text[], $10::numeric[], $11::text[], $12::jsonb[], $13::jsonb[], $14::jsonb[], $15::jsonb[],
+                           $16::text[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])
+                 AS u(ledger_id, id, organization_id, parent_id, description, code, coa_group, status, status_description,
+                      amount, asset_code, source, destination, body, metadata, idempotency_key, expires_at,
+                      transaction_date, created_at)`,
+      values: [
+        rows.map((r) => r.ledgerId),
+        rows.map((r) => r.id),
+        rows.map((r) => r.organizationId),
+        rows.map((r) => r.parentTransactionId),
+        rows.map((r) => r.description),
+        rows.map((r) => r.code),
+        rows.map((r) => r.chartOfAccountsGroupName),
+        rows.map((r) => r.status),
+        rows.map((r) => r.statusDescription),
+        rows.map((r) => formatAmount(r.amount)),
+        rows.map((r) => r.assetCode),
+        rows.map((r) => json(r.source)),
+        rows.map((r) => json(r.destination)),
+        rows.map((r) => json(r.body)),
+        rows.map((r) => json(r.metadata)),
+        rows.map((r) => r.idempotencyKey),
+        rows.map((r) => r.expiresAt),
+        rows.map((r) => r.transactionDate),
+        rows.map((r) => r.createdAt),
+      ],
+    });
+  }
+
+  async insertOperations(client: PoolClient, ops: OperationRecord[]): Promise<void> {
+    if (ops.length === 0) return;
+    await client.query({
+      name: 'posting_insert_operations',
+      text: `INSERT INTO operations (ledger_id, id, organization_id, transaction_id, balance_id, account_id, account_alias,
+               balance_key, asset_code, type, amount, available_before, on_hold_before, version_before, available_after,
+               on_hold_after, version_after, description, chart_of_accounts, status_code, metadata, created_at, updated_at)
+             SELECT u.*, u.created_at FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
+               $7::text[], $8::text[], $9::text[], $10::text[], $11::numeric[], $12::numeric[], $13::numeric[], $14::bigint[],
+               $15::numeric[], $16::numeric[], $17::bigint[], $18::text[], $19::text[], $20::text[], $21::jsonb[],
+               $22::timestamptz[]) AS u(ledger_id, id, organization_id, transaction_id, balance_id, account_id, account_alias,
+               balance_key, asset_code, type, amount, available_before, on_hold_before, version_before, available_after,
+               on_hold_after, version_after, description, chart_of_accounts, status_code, metadata, created_at)`,
+      values: [
+        ops.map((o) => o.ledgerId),
+        ops.map((o) => o.id),
+        ops.map((o) => o.organizationId),
+        ops.map((o) => o.transactionId),
+        ops.map((o) => o.balanceId),
+        ops.map((o) => o.accountId),
+        ops.map((o) => o.accountAlias),
+        ops.map((o) => o.balanceKey),
+        ops.map((o) => o.assetCode),
+        ops.map((o) => o.type),
+        ops.map((o) => formatAmount(o.amount)),
+        ops.map((o) => formatAmount(o.before.available)),
+        ops.map((o) => formatAmount(o.before.onHold)),
+        ops.map((o) => str(o.before.version)),
+        ops.map((o) => formatAmount(o.after.available)),
+        ops.map((o) => formatAmount(o.after.onHold)),
+        ops.map((o) => str(o.after.version)),
+        ops.map((o) => o.description),
+        ops.map((o) => o.chartOfAccounts),
+        ops.map((o) => o.status),
+        ops.map((o) => json(o.metadata)),
+        ops.map((o) => o.createdAt),
+      ],
+    });
+  }
+
+  /** Writes the new balance states; each row must still be at the version the batch read. */
+  async updateBalances(client: PoolClient, updates: BalanceUpdate[], at: Date): Promise<void> {
+    if (updates.length === 0) return;
+    const res = await client.query({
+      name: 'posting_update_balances',
+      text: `UPDATE balances b SET available = u.available, on_hold = u.on_hold, version = u.version, updated_at = $7
+               FROM unnest($1::uuid[], $2::uuid[], $3::numeric[], $4::numeric[], $5::bigint[], $6::bigint[])
+                 AS u(ledger_id, id, available, on_hold, version, expected_version)
+              WHERE b.ledger_id = u.ledger_id AND b.id = u.id AND b.version = u.expected_version`,
+      values: [
+        updates.map((u) => u.ledgerId),
+        updates.map((u) => u.id),
+        updates.map((u) => formatAmount(u.available)),
+        updates.map((u) => formatAmount(u.onHold)),
+        updates.map((u) => str(u.version)),
+        updates.map((u) => str(u.expectedVersion)),
+        at,
+      ],
+    });
+    invariant(res.rowCount === updates.length, 'a locked balance changed version inside its batch', {
+      expected: updates.length,
+      updated: res.rowCount,
+    });
+  }
+
+  /** Moves PENDING transactions to their final status; the WHERE guard makes a second settle a no-op. */
+  async settleTransactions(
+    client: PoolClient,
+    rows: Array<{ ledgerId: string; id: string; status: TransactionStatus; metadata: Record<string, unknown> }>,
+    at: Date,
+  ): Promise<number> {
+    if (rows.length === 0) return 0;
+    const res = await client.query({
+      name: 'posting_settle_transactions',
+      text: `UPDATE transactions t SET status_code = u.status, metadata = t.metadata || u.metadata, updated_at = $5
+               FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[]) AS u(ledger_id, id, status, metadata)
+              WHERE t.ledger_id = u.ledger_id AND t.id = u.id AND t.status_code = 'PENDING'`,
+      values: [rows.map((r) => r.ledgerId), rows.map((r) => r.id), rows.map((r) => r.status), rows.map((r) => json(r.metadata)), at],
+    });
+    return res.rowCount ?? 0;
+  }
+}

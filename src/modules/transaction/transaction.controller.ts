@@ -1,0 +1,213 @@
+import { applyDecorators, Body, Controller, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { IdParam, LEDGER_PATH, LedgerId, OrgId } from '../../common/http/route-params';
+import { CursorPage, ListQuery } from '../../common/pagination/list-query';
+import { ApiListQuery, ListQueryPipe } from '../../common/pagination/list-query.pipe';
+import { AppConfig } from '../../config/app-config';
+import { CreateInflowDto, CreateOutflowDto, CreateTransactionDto, UpdateAnnotationsDto } from './dto/create-transaction.dto';
+import { OperationDto, OperationPageDto, TransactionDto, TransactionPageDto } from './dto/transaction.dto';
+import { idempotencyFrom } from './idempotency';
+import { PostingOutcome } from './posting/posting.types';
+import { TransactionKind, TransactionService } from './transaction.service';
+
+const ApiIdempotency = () =>
+  applyDecorators(
+    ApiHeader({ name: 'X-Idempotency', required: false, description: '1-255 visible ASCII characters; the same key and body apply once' }),
+    ApiHeader({ name: 'X-TTL', required: false, description: 'Seconds the key is remembered (1-2592000, default 86400)' }),
+  );
+
+function answer(reply: FastifyReply, outcome: PostingOutcome): TransactionDto {
+  void reply.status(outcome.status);
+  if (outcome.replayed) void reply.header('X-Idempotency-Replayed', 'true');
+  return outcome.body;
+}
+
+@ApiTags('Transactions')
+@ApiErrors(400, 404)
+@Controller(`${LEDGER_PATH}/transactions`)
+export class TransactionController {
+  private readonly defaultTtl: number;
+
+  constructor(
+    private readonly transactions: TransactionService,
+    config: AppConfig,
+  ) {
+    this.defaultTtl = config.get('IDEMPOTENCY_DEFAULT_TTL_S');
+  }
+
+  private async post(kind: TransactionKind, org: string, ledger: string, dto: CreateTransactionDto | CreateInflowDto | CreateOutflowDto, req: FastifyRequest, reply: FastifyReply) {
+    const idempotency = idempotencyFrom(req.headers, `transactions/${kind}`, req.body, this.defaultTtl);
+    return answer(reply, await this.transactions.create(kind, org, ledger, dto, idempotency));
+  }
+
+  @Post('json')
+  @ApiOperation({ summary: 'Create a transaction from sources to destinations (optionally pending)' })
+  @ApiIdempotency()
+  @ApiCreatedResponse({ type: TransactionDto })
+  @ApiResponse({ status: 200, description: 'Replay of an idempotent request (X-Idempotency-Replayed: true)', type: TransactionDto })
+  @ApiErrors(409, 422)
+  createJson(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @Body() dto: CreateTransactionDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TransactionDto> {
+    return this.post('json', org, ledger, dto, req, reply);
+  }
+
+  @Post('inflow')
+  @ApiOperation({ summary: 'Bring money in from @external/{asset} to destinations' })
+  @ApiIdempotency()
+  @ApiCreatedResponse({ type: TransactionDto })
+  @ApiErrors(409, 422)
+  createInflow(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @Body() dto: CreateInflowDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TransactionDto> {
+    return this.post('inflow', org, ledger, dto, req, reply);
+  }
+
+  @Post('outflow')
+  @ApiOperation({ summary: 'Send money out from sources to @external/{asset} (optionally pending)' })
+  @ApiIdempotency()
+  @ApiCreatedResponse({ type: TransactionDto })
+  @ApiErrors(409, 422)
+  createOutflow(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @Body() dto: CreateOutflowDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TransactionDto> {
+    return this.post('outflow', org, ledger, dto, req, reply);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List transactions (cursor pagination, newest first)' })
+  @ApiListQuery('cursor')
+  @ApiOkResponse({ type: TransactionPageDto })
+  list(@OrgId() org: string, @LedgerId() ledger: string, @Query(ListQueryPipe) q: ListQuery): Promise<CursorPage<TransactionDto>> {
+    return this.transactions.list(org, ledger, q);
+  }
+
+  @Get(':transaction_id')
+  @ApiOperation({ summary: 'Get a transaction with its operations' })
+  @ApiOkResponse({ type: TransactionDto })
+  get(@OrgId() org: string, @LedgerId() ledger: string, @IdParam('transaction_id') id: string): Promise<TransactionDto> {
+    return this.transactions.get(org, ledger, id);
+  }
+
+  @Patch(':transaction_id')
+  @ApiOperation({ summary: 'Update the description and metadata of a transaction' })
+  @ApiOkResponse({ type: TransactionDto })
+  annotate(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @IdParam('transaction_id') id: string,
+    @Body() dto: UpdateAnnotationsDto,
+  ): Promise<TransactionDto> {
+    return this.transactions.annotate(org, ledger, id, dto);
+  }
+
+  @Post(':transaction_id/commit')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Commit a pending transaction (held funds move to the destinations)' })
+  @ApiOkResponse({ type: TransactionDto })
+  @ApiErrors(409, 422)
+  async commit(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @IdParam('transaction_id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TransactionDto> {
+    return answer(reply, await this.transactions.commit(org, ledger, id));
+  }
+
+  @Post(':transaction_id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a pending transaction (held funds are released)' })
+  @ApiOkResponse({ type: TransactionDto })
+  @ApiErrors(409)
+  async cancel(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @IdParam('transaction_id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TransactionDto> {
+    return answer(reply, await this.transactions.cancel(org, ledger, id));
+  }
+
+  @Post(':transaction_id/revert')
+  @ApiOperation({ summary: 'Revert an approved transaction (a new transaction with the legs swapped)' })
+  @ApiIdempotency()
+  @ApiCreatedResponse({ type: TransactionDto })
+  @ApiErrors(409, 422)
+  async revert(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @IdParam('transaction_id') id: string,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TransactionDto> {
+    const idempotency = idempotencyFrom(req.headers, `transactions/${id}/revert`, {}, this.defaultTtl);
+    return answer(reply, await this.transactions.revert(org, ledger, id, idempotency));
+  }
+
+  @Patch(':transaction_id/operations/:operation_id')
+  @ApiOperation({ summary: 'Update the description and metadata of an operation' })
+  @ApiOkResponse({ type: OperationDto })
+  annotateOperation(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @IdParam('transaction_id') transactionId: string,
+    @IdParam('operation_id') id: string,
+    @Body() dto: UpdateAnnotationsDto,
+  ): Promise<OperationDto> {
+    return this.transactions.annotateOperation(org, ledger, transactionId, id, dto);
+  }
+}
+
+@ApiTags('Operations')
+@ApiErrors(400, 404)
+@Controller(`${LEDGER_PATH}/accounts/:account_id/operations`)
+export class OperationController {
+  constructor(private readonly transactions: TransactionService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List the operations of an account (cursor pagination)' })
+  @ApiListQuery('cursor')
+  @ApiOkResponse({ type: OperationPageDto })
+  list(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @IdParam('account_id') accountId: string,
+    @Query(ListQueryPipe) q: ListQuery,
+  ): Promise<CursorPage<OperationDto>> {
+    return this.transactions.listOperations(org, ledger, accountId, q);
+  }
+
+  @Get(':operation_id')
+  @ApiOperation({ summary: 'Get an operation of an account' })
+  @ApiOkResponse({ type: OperationDto })
+  get(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @IdParam('account_id') accountId: string,
+    @IdParam('operation_id') id: string,
+  ): Promise<OperationDto> {
+    return this.transactions.getOperation(org, ledger, { accountId }, id);
+  }
+}

@@ -1,0 +1,63 @@
+import { formatAmount } from '../../common/money/amount';
+import { Snapshot } from './domain/planner';
+import { OperationDto, SnapshotDto, TransactionDto } from './dto/transaction.dto';
+import { OperationRecord, TransactionWithOperations } from './transaction.types';
+
+const STATUS_DESCRIPTIONS: Record<string, string> = {
+  APPROVED: 'Transaction approved',
+  PENDING: 'Funds held, waiting for commit or cancel',
+  CANCELED: 'Hold canceled, funds released',
+};
+
+const snapshot = (s: Snapshot): SnapshotDto => ({
+  available: formatAmount(s.available),
+  onHold: formatAmount(s.onHold),
+  version: Number(s.version),
+});
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export const toOperationDto = (o: OperationRecord): OperationDto => ({
+  id: o.id,
+  transactionId: o.transactionId,
+  description: o.description,
+  type: o.type,
+  assetCode: o.assetCode,
+  chartOfAccounts: o.chartOfAccounts,
+  amount: { value: formatAmount(o.amount) },
+  balance: snapshot(o.before),
+  balanceAfter: snapshot(o.after),
+  status: { code: o.status, description: null },
+  accountId: o.accountId,
+  accountAlias: o.accountAlias,
+  balanceId: o.balanceId,
+  balanceKey: o.balanceKey,
+  balanceAffected: true,
+  organizationId: o.organizationId,
+  ledgerId: o.ledgerId,
+  metadata: o.metadata ?? {},
+  createdAt: o.createdAt.toISOString(),
+  updatedAt: o.updatedAt.toISOString(),
+});
+
+export const toTransactionDto = (t: TransactionWithOperations): TransactionDto => ({
+  id: t.id,
+  parentTransactionId: t.parentTransactionId,
+  description: t.description,
+  code: t.code,
+  status: { code: t.status, description: t.statusDescription ?? STATUS_DESCRIPTIONS[t.status] ?? null },
+  amount: formatAmount(t.amount),
+  assetCode: t.assetCode,
+  chartOfAccountsGroupName: t.chartOfAccountsGroupName,
+  source: t.source,
+  destination: t.destination,
+  ledgerId: t.ledgerId,
+  organizationId: t.organizationId,
+  operations: t.operations.map(toOperationDto),
+  metadata: t.metadata ?? {},
+  expiresAt: iso(t.expiresAt),
+  transactionDate: iso(t.transactionDate),
+  createdAt: t.createdAt.toISOString(),
+  updatedAt: t.updatedAt.toISOString(),
+  deletedAt: iso(t.deletedAt),
+});

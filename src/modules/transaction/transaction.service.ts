@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { parseAmount } from '../../common/money/amount';
+import { CursorWindow } from '../../common/pagination/cursor';
+import { CursorPage, ListQuery } from '../../common/pagination/list-query';
+import { AppConfig } from '../../config/app-config';
+import { externalAlias } from '../balance/balance.types';
+import { ScopeService } from '../scope/scope.service';
+import { resolveTransfer } from './domain/distribution';
+import { DEFAULT_BALANCE_KEY, LegSpec, TransferSpec } from './domain/transfer';
+import { CreateInflowDto, CreateOutflowDto, CreateTransactionDto, FromToDto, UpdateAnnotationsDto } from './dto/create-transaction.dto';
+import { OperationDto, TransactionDto } from './dto/transaction.dto';
+import { PostingEngine } from './posting/posting-engine';
+import { IdempotencyRequest, PostingOutcome, TransactionHeader } from './posting/posting.types';
+import { toOperationDto, toTransactionDto } from './transaction.mapper';
+import { TransactionRepository } from './transaction.repository';
+
+export type TransactionKind = 'json' | 'inflow' | 'outflow';
+type AnyCreateDto = CreateTransactionDto | CreateInflowDto | CreateOutflowDto;
+
+function legSpec(l: FromToDto, path: string): LegSpec {
+  const given = [l.amount, l.share, l.remaining].filter((x) => x !== undefined).length;
+  if (given !== 1) {
+    throw new AppError('BAD_REQUEST', `${path} needs exactly one of amount, share or remaining.`, {
+      fields: { [path]: 'exactly one of amount, share, remaining' },
+    });
+  }
+  const share: LegSpec['share'] = l.amount
+    ? { type: 'amount', asset: l.amount.asset, value: parseAmount(l.amount.value, `${path}.amount.value`) }
+    : l.share
+      ? { type: 'share', percentage: BigInt(l.share.percentage), percentageOfPercentage: BigInt(l.share.percentageOfPercentage ?? 100) }
+      : { type: 'remaining' };
+  return {
+    alias: l.accountAlias,
+    balanceKey: l.balanceKey ?? DEFAULT_BALANCE_KEY,
+    share,
+    description: l.description,
+    chartOfAccounts: l.chartOfAccounts,
+    metadata: l.metadata,
+  };
+}
+
+const externalLeg = (asset: string): LegSpec => ({
+  alias: externalAlias(asset),
+  balanceKey: DEFAULT_BALANCE_KEY,
+  share: { type: 'remaining' },
+});
+
+/** Use cases of transactions and operations; postings go through the group-commit engine. */
+@Injectable()
+export class TransactionService {
+  private readonly maxLegs: number;
+
+  constructor(
+    private readonly engine: PostingEngine,
+    private readonly transactions: TransactionRepository,
+    private readonly scopes: ScopeService,
+    config: AppConfig,
+  ) {
+    this.maxLegs = config.get('POSTING_MAX_LEGS');
+  }
+
+  create(
+    kind: TransactionKind,
+    organizationId: string,
+    ledgerId: string,
+    dto: AnyCreateDto,
+    idempotency?: IdempotencyRequest,
+  ): Promise<PostingOutcome> {
+    const send = dto.send;
+    const from = 'source' in send ? send.source.from : [];
+    const to = 'distribute' in send ? send.distribute.to : [];
+    if (from.length + to.length > this.maxLegs) {
+      throw new AppError('TOO_MANY_LEGS', `A transaction may have at most ${this.maxLegs} legs.`);
+    }
+    const spec: TransferSpec = {
+      asset: send.asset,
+      value: parseAmount(send.value, 'send.value'),
+      sources: kind === 'inflow' ? [externalLeg(send.asset)] : from.map((l, i) => legSpec(l, `send.source.from.${i}`)),
+      destinations: kind === 'outflow' ? [externalLeg(send.asset)] : to.map((l, i) => legSpec(l, `send.distribute.to.${i}`)),
+    };
+    const pending = 'pending' in dto && dto.pending === true;
+    const header = this.header(dto, pending);
+    return this.engine.submit({
+      kind: 'create',
+      action: pending ? 'hold' : 'direct',
+      organizationId,
+      ledgerId,
+      transfer: resolveTransfer(spec),
+      header,
+      idempotency,
+    });
+  }
+
+  commit(organizationId: string, ledgerId: string, transactionId: string): Promise<PostingOutcome> {
+    return this.engine.submit({ kind: 'settle', action: 'commit', organizationId, ledgerId, transactionId });
+  }
+
+  cancel(organizationId: string, ledgerId: string, transactionId: string, reason?: string): Promise<PostingOutcome> {
+    return this.engine.submit({ kind: 'settle', action: 'cancel', organizationId, ledgerId, transactionId, reason });
+  }
+
+  revert(organizationId: string, ledgerId: string, transactionId: string, idempotency?: IdempotencyRequest): Promise<PostingOutcome> {
+    return this.engine.submit({ kind: 'revert', organizationId, ledgerId, transactionId, idempotency });
+  }
+
+  async get(organizationId: string, ledgerId: string, id: string): Promise<TransactionDto> {
+    const tx = await this.transactions.findById(organizationId, ledgerId, id);
+    if (!tx) throw AppError.notFound('Transaction');
+    return toTransactionDto(tx);
+  }
+
+  async list(organizationId: string, ledgerId: string, q: ListQuery): Promise<CursorPage<TransactionDto>> {
+    await this.scopes.assertLedger(organizationId, ledgerId);
+    const window = new CursorWindow(q);
+    const rows = await this.transactions.list(organizationId, ledgerId, q.metadata, window);
+    return window.page(rows, toTransactionDto);
+  }
+
+  async annotate(organizationId: string, ledgerId: string, id: string, dto: UpdateAnnotationsDto): Promise<TransactionDto> {
+    if (!(await this.transactions.updateAnnotations(organizationId, ledgerId, id, dto))) throw AppError.notFound('Transaction');
+    return this.get(organizationId, ledgerId, id);
+  }
+
+  async listOperations(organizationId: string, ledgerId: string, accountId: string, q: ListQuery): Promise<CursorPage<OperationDto>> {
+    await this.scopes.assertAccount(organizationId, ledgerId, { id: accountId });
+    const window = new CursorWindow(q);
+    const rows = await this.transactions.listOperationsForAccount(organizationId, ledgerId, accountId, window);
+    return window.page(rows, toOperationDto);
+  }
+
+  async getOperation(organizationId: string, ledgerId: string, by: { accountId?: string; transactionId?: string }, id: string): Promise<OperationDto> {
+    const op = await this.transactions.findOperation(organizationId, ledgerId, by, id);
+    if (!op) throw AppError.notFound('Operation');
+    return toOperationDto(op);
+  }
+
+  async annotateOperation(
+    organizationId: string,
+    ledgerId: string,
+    transactionId: string,
+    id: string,
+    dto: UpdateAnnotationsDto,
+  ): Promise<OperationDto> {
+    if (!(await this.transactions.updateOperationAnnotations(organizationId, ledgerId, transactionId, id, dto))) {
+      throw AppError.notFound('Operation');
+    }
+    return this.getOperation(organizationId, ledgerId, { transactionId }, id);
+  }
+
+  private header(dto: AnyCreateDto, pending: boolean): TransactionHeader {
+    const expiresAt = 'expiresAt' in dto && dto.expiresAt ? new Date(dto.expiresAt) : null;
+    if (expiresAt && !pending) {
+      throw new AppError('BAD_REQUEST', 'expiresAt is only allowed on pending transactions.', { fields: { expiresAt: 'requires pending: true' } });
+    }
+    if (expiresAt && expiresAt.getTime() <= Date.now()) {
+      throw new AppError('BAD_REQUEST', 'expiresAt must be in the future.', { fields: { expiresAt: 'must be in the future' } });
+    }
+    return {
+      description: dto.description ?? null,
+      code: dto.code ?? null,
+      chartOfAccountsGroupName: dto.chartOfAccountsGroupName ?? null,
+      metadata: dto.metadata ?? {},
+      transactionDate: dto.transactionDate ? new Date(dto.transactionDate) : null,
+      expiresAt,
+    };
+  }
+}
