@@ -313,9 +313,7 @@ export class PostingBatch {
         updates.push({ ledgerId: b.ledgerId, id: b.id, available: b.available, onHold: b.onHold, version: b.version, expectedVersion: original.version });
       }
     }
-    await this.repo.insertTransactions(this.client, this.newTransactions);
-    await this.repo.insertOperations(this.client, this.newOperations);
-    await this.repo.updateBalances(this.client, updates, this.now);
+    await this.repo.writeBatch(this.client, { transactions: this.newTransactions, operations: this.newOperations, balances: updates }, this.now);
     const settledCount = await this.repo.settleTransactions(this.client, this.settled, this.now);
     if (settledCount !== this.settled.length) {
       throw new AssertionFailure('a locked PENDING transaction changed status inside its batch', { expected: this.settled.length, settledCount });

@@ -76,9 +76,27 @@ export class PostingEngine implements OnModuleDestroy {
     }
   }
 
+  private stats = { batches: 0, postings: 0, ms: 0, since: Date.now() };
+
+  /** A debug line every 5 s: how well postings are being grouped. */
+  private observe(size: number, started: number): void {
+    const s = this.stats;
+    s.batches++;
+    s.postings += size;
+    s.ms += Date.now() - started;
+    if (Date.now() - s.since >= 5000) {
+      this.logger.debug(
+        `${s.postings} postings in ${s.batches} batches (avg ${(s.postings / s.batches).toFixed(1)} per batch, ${(s.ms / s.batches).toFixed(1)} ms per batch)`,
+      );
+      this.stats = { batches: 0, postings: 0, ms: 0, since: Date.now() };
+    }
+  }
+
   private async run(batch: Waiting[]): Promise<void> {
+    const started = Date.now();
     try {
       const results = await this.execute(batch.map((w) => w.job));
+      this.observe(batch.length, started);
       results.forEach((r, i) => (r.ok ? batch[i].resolve(r.outcome) : batch[i].reject(r.error)));
     } catch (err) {
       if (err instanceof JobAssertionFailure) {
@@ -102,7 +120,7 @@ export class PostingEngine implements OnModuleDestroy {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      void client.query('BEGIN'); // queued by pg ahead of the batch's first statement
       const results = await new PostingBatch(client, this.repo, jobs, new Date()).run();
       await client.query('COMMIT');
       return results;

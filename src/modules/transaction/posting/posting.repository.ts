@@ -181,61 +181,73 @@ export class PostingRepository {
     return res.rows;
   }
 
-  async insertTransactions(client: PoolClient, rows: TransactionRecord[]): Promise<void> {
-    if (rows.length === 0) return;
-    await client.query({
-      name: 'posting_insert_transactions',
-      text: `INSERT INTO transactions (ledger_id, id, organization_id, parent_transaction_id, description, code,
-               chart_of_accounts_group_name, status_code, status_description, amount, asset_code, source, destination,
-               body, metadata, idempotency_key, expires_at, transaction_date, created_at, updated_at)
-             SELECT u.ledger_id, u.id, u.organization_id, u.parent_id, u.description, u.code, u.coa_group, u.status,
-                    u.status_description, u.amount, u.asset_code,
-                    ARRAY(SELECT jsonb_array_elements_text(u.source)), ARRAY(SELECT jsonb_array_elements_text(u.destination)),
-                    u.body, u.metadata, u.idempotency_key, u.expires_at, u.transaction_date, u.created_at, u.created_at
-               FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
-                           $9::text[], $10::numeric[], $11::text[], $12::jsonb[], $13::jsonb[], $14::jsonb[], $15::jsonb[],
-                           $16::text[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])
-                 AS u(ledger_id, id, organization_id, parent_id, description, code, coa_group, status, status_description,
-                      amount, asset_code, source, destination, body, metadata, idempotency_key, expires_at,
-                      transaction_date, created_at)`,
+  /**
+   * All rows of a batch in one statement (one round trip): new transactions, their
+   * operations and the new balance states. Each balance must still be at the version the
+   * batch read; the counts come back so the caller can assert nothing was skipped.
+   */
+  async writeBatch(
+    client: PoolClient,
+    rows: { transactions: TransactionRecord[]; operations: OperationRecord[]; balances: BalanceUpdate[] },
+    at: Date,
+  ): Promise<void> {
+    const { transactions: txs, operations: ops, balances } = rows;
+    const res = await client.query<{ transactions: number; operations: number; balances: number }>({
+      name: 'posting_write_batch',
+      text: `WITH new_transactions AS (
+               INSERT INTO transactions (ledger_id, id, organization_id, parent_transaction_id, description, code,
+                 chart_of_accounts_group_name, status_code, status_description, amount, asset_code, source, destination,
+                 body, metadata, idempotency_key, expires_at, transaction_date, created_at, updated_at)
+               SELECT u.ledger_id, u.id, u.organization_id, u.parent_id, u.description, u.code, u.coa_group, u.status,
+                      u.status_description, u.amount, u.asset_code,
+                      ARRAY(SELECT jsonb_array_elements_text(u.source)), ARRAY(SELECT jsonb_array_elements_text(u.destination)),
+                      u.body, u.metadata, u.idempotency_key, u.expires_at, u.transaction_date, $46::timestamptz, $46::timestamptz
+                 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
+                             $9::text[], $10::numeric[], $11::text[], $12::jsonb[], $13::jsonb[], $14::jsonb[], $15::jsonb[],
+                             $16::text[], $17::timestamptz[], $18::timestamptz[])
+                   AS u(ledger_id, id, organization_id, parent_id, description, code, coa_group, status, status_description,
+                        amount, asset_code, source, destination, body, metadata, idempotency_key, expires_at, transaction_date)
+               RETURNING 1),
+             new_operations AS (
+               INSERT INTO operations (ledger_id, id, organization_id, transaction_id, balance_id, account_id, account_alias,
+                 balance_key, asset_code, type, amount, available_before, on_hold_before, version_before, available_after,
+                 on_hold_after, version_after, description, chart_of_accounts, status_code, metadata, created_at, updated_at)
+               SELECT u.*, $46::timestamptz, $46::timestamptz
+                 FROM unnest($19::uuid[], $20::uuid[], $21::uuid[], $22::uuid[], $23::uuid[], $24::uuid[], $25::text[],
+                             $26::text[], $27::text[], $28::text[], $29::numeric[], $30::numeric[], $31::numeric[], $32::bigint[],
+                             $33::numeric[], $34::numeric[], $35::bigint[], $36::text[], $37::text[], $38::text[], $39::jsonb[])
+                   AS u(ledger_id, id, organization_id, transaction_id, balance_id, account_id, account_alias, balance_key,
+                        asset_code, type, amount, available_before, on_hold_before, version_before, available_after,
+                        on_hold_after, version_after, description, chart_of_accounts, status_code, metadata)
+               RETURNING 1),
+             new_balances AS (
+               UPDATE balances b SET available = u.available, on_hold = u.on_hold, version = u.version, updated_at = $46::timestamptz
+                 FROM unnest($40::uuid[], $41::uuid[], $42::numeric[], $43::numeric[], $44::bigint[], $45::bigint[])
+                   AS u(ledger_id, id, available, on_hold, version, expected_version)
+                WHERE b.ledger_id = u.ledger_id AND b.id = u.id AND b.version = u.expected_version
+               RETURNING 1)
+           SELECT (SELECT count(*)::int FROM new_transactions) AS transactions,
+                  (SELECT count(*)::int FROM new_operations) AS operations,
+                  (SELECT count(*)::int FROM new_balances) AS balances`,
       values: [
-        rows.map((r) => r.ledgerId),
-        rows.map((r) => r.id),
-        rows.map((r) => r.organizationId),
-        rows.map((r) => r.parentTransactionId),
-        rows.map((r) => r.description),
-        rows.map((r) => r.code),
-        rows.map((r) => r.chartOfAccountsGroupName),
-        rows.map((r) => r.status),
-        rows.map((r) => r.statusDescription),
-        rows.map((r) => formatAmount(r.amount)),
-        rows.map((r) => r.assetCode),
-        rows.map((r) => json(r.source)),
-        rows.map((r) => json(r.destination)),
-        rows.map((r) => json(r.body)),
-        rows.map((r) => json(r.metadata)),
-        rows.map((r) => r.idempotencyKey),
-        rows.map((r) => r.expiresAt),
-        rows.map((r) => r.transactionDate),
-        rows.map((r) => r.createdAt),
-      ],
-    });
-  }
-
-  async insertOperations(client: PoolClient, ops: OperationRecord[]): Promise<void> {
-    if (ops.length === 0) return;
-    await client.query({
-      name: 'posting_insert_operations',
-      text: `INSERT INTO operations (ledger_id, id, organization_id, transaction_id, balance_id, account_id, account_alias,
-               balance_key, asset_code, type, amount, available_before, on_hold_before, version_before, available_after,
-               on_hold_after, version_after, description, chart_of_accounts, status_code, metadata, created_at, updated_at)
-             SELECT u.*, u.created_at FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
-               $7::text[], $8::text[], $9::text[], $10::text[], $11::numeric[], $12::numeric[], $13::numeric[], $14::bigint[],
-               $15::numeric[], $16::numeric[], $17::bigint[], $18::text[], $19::text[], $20::text[], $21::jsonb[],
-               $22::timestamptz[]) AS u(ledger_id, id, organization_id, transaction_id, balance_id, account_id, account_alias,
-               balance_key, asset_code, type, amount, available_before, on_hold_before, version_before, available_after,
-               on_hold_after, version_after, description, chart_of_accounts, status_code, metadata, created_at)`,
-      values: [
+        txs.map((r) => r.ledgerId),
+        txs.map((r) => r.id),
+        txs.map((r) => r.organizationId),
+        txs.map((r) => r.parentTransactionId),
+        txs.map((r) => r.description),
+        txs.map((r) => r.code),
+        txs.map((r) => r.chartOfAccountsGroupName),
+        txs.map((r) => r.status),
+        txs.map((r) => r.statusDescription),
+        txs.map((r) => formatAmount(r.amount)),
+        txs.map((r) => r.assetCode),
+        txs.map((r) => json(r.source)),
+        txs.map((r) => json(r.destination)),
+        txs.map((r) => json(r.body)),
+        txs.map((r) => json(r.metadata)),
+        txs.map((r) => r.idempotencyKey),
+        txs.map((r) => r.expiresAt),
+        txs.map((r) => r.transactionDate),
         ops.map((o) => o.ledgerId),
         ops.map((o) => o.id),
         ops.map((o) => o.organizationId),
@@ -257,34 +269,21 @@ export class PostingRepository {
         ops.map((o) => o.chartOfAccounts),
         ops.map((o) => o.status),
         ops.map((o) => json(o.metadata)),
-        ops.map((o) => o.createdAt),
-      ],
-    });
-  }
-
-  /** Writes the new balance states; each row must still be at the version the batch read. */
-  async updateBalances(client: PoolClient, updates: BalanceUpdate[], at: Date): Promise<void> {
-    if (updates.length === 0) return;
-    const res = await client.query({
-      name: 'posting_update_balances',
-      text: `UPDATE balances b SET available = u.available, on_hold = u.on_hold, version = u.version, updated_at = $7
-               FROM unnest($1::uuid[], $2::uuid[], $3::numeric[], $4::numeric[], $5::bigint[], $6::bigint[])
-                 AS u(ledger_id, id, available, on_hold, version, expected_version)
-              WHERE b.ledger_id = u.ledger_id AND b.id = u.id AND b.version = u.expected_version`,
-      values: [
-        updates.map((u) => u.ledgerId),
-        updates.map((u) => u.id),
-        updates.map((u) => formatAmount(u.available)),
-        updates.map((u) => formatAmount(u.onHold)),
-        updates.map((u) => str(u.version)),
-        updates.map((u) => str(u.expectedVersion)),
+        balances.map((u) => u.ledgerId),
+        balances.map((u) => u.id),
+        balances.map((u) => formatAmount(u.available)),
+        balances.map((u) => formatAmount(u.onHold)),
+        balances.map((u) => str(u.version)),
+        balances.map((u) => str(u.expectedVersion)),
         at,
       ],
     });
-    invariant(res.rowCount === updates.length, 'a locked balance changed version inside its batch', {
-      expected: updates.length,
-      updated: res.rowCount,
-    });
+    const written = res.rows[0];
+    invariant(
+      written.transactions === txs.length && written.operations === ops.length && written.balances === balances.length,
+      'a batch wrote a different number of rows than it planned (a locked balance changed version?)',
+      { planned: { transactions: txs.length, operations: ops.length, balances: balances.length }, written },
+    );
   }
 
   /** Moves PENDING transactions to their final status; the WHERE guard makes a second settle a no-op. */
