@@ -1,25 +1,47 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { Env } from './config/env.schema';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/http/validation';
-import { requestId } from './infrastructure/logging/logging.module';
+import { createRootLogger, PinoNestLogger, requestId, requestLog } from './infrastructure/logging/logger';
 import { APP_VERSION } from './modules/health/version';
 
 /** Builds the application (used by main.ts and by the e2e tests). */
 export async function createApp(env: Env): Promise<NestFastifyApplication> {
+  const rootLogger = createRootLogger(env.LOG_LEVEL);
   const adapter = new FastifyAdapter({
+    loggerInstance: rootLogger,
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: true,
     bodyLimit: env.BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: requestId,
+    // Route schemas (the posting bodies) are validated strictly: no coercion (a JSON number
+    // is never an amount), no silent removal of unknown fields, every error reported.
+    ajv: {
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, keywords: ['example'] },
+    },
   });
-  adapter.getInstance().removeContentTypeParser('text/plain');
-  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+  const fastify = adapter.getInstance();
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
+    requestLog.enterWith(request.log as Logger);
+    done();
+  });
+  // One line per request: method, route, status, duration (never headers or bodies).
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
+    if (rootLogger.isLevelEnabled(level) && request.url !== '/health') {
+      request.log[level](
+        { method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
+    }
     done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
@@ -28,7 +50,7 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     // JSON only: no form or text parsers (a browser form must not be able to post here).
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new PinoNestLogger(rootLogger));
   const config = app.get(AppConfig);
 
   app.useGlobalPipes(createValidationPipe());

@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule } from './config/config.module';
 import { Env } from './config/env.schema';
 import { DatabaseModule } from './infrastructure/database/database.module';
-import { LoggingModule } from './infrastructure/logging/logging.module';
 import { QueueModule } from './infrastructure/queue/queue.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
 import { BalanceModule } from './modules/balance/balance.module';
@@ -19,7 +18,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(env),
-        LoggingModule,
         DatabaseModule,
         RedisModule,
         QueueModule,

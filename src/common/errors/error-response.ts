@@ -48,6 +48,46 @@ function fromCatalog(key: ErrorKey, message: string): MappedError {
   return { status: entry.status, body: { code: entry.code, title: entry.title, message }, unexpected: false };
 }
 
+interface SchemaViolation {
+  keyword: string;
+  instancePath: string;
+  schemaPath?: string;
+  message?: string;
+  params: { missingProperty?: string; additionalProperty?: string };
+}
+
+/** A Fastify/ajv body validation error: one field message per violation. */
+function fromSchemaViolations(all: SchemaViolation[]): MappedError {
+  // The branches of "exactly one of amount, share, remaining" report their own `required`;
+  // the oneOf violation says it better.
+  const violations = all.filter((v) => !(v.keyword === 'required' && v.schemaPath?.includes('/oneOf/')));
+  const fields: Record<string, string> = {};
+  for (const v of violations) {
+    const base = v.instancePath.split('/').filter(Boolean).join('.');
+    const extra = v.params.missingProperty ?? v.params.additionalProperty;
+    const field = [base, extra].filter(Boolean).join('.') || 'body';
+    const message =
+      v.keyword === 'additionalProperties'
+        ? 'is not allowed'
+        : v.keyword === 'required'
+          ? 'is required'
+          : v.keyword === 'oneOf'
+            ? 'needs exactly one of amount, share or remaining'
+            : v.keyword === 'pattern' && field.endsWith('value')
+              ? 'must be a decimal string > 0 with at most 18 decimals (no sign, exponent or leading zeros)'
+              : (v.message ?? 'is not valid');
+    fields[field] ??= message;
+  }
+  const key: ErrorKey = violations.some((v) => v.keyword === 'additionalProperties')
+    ? 'UNEXPECTED_FIELDS'
+    : violations.some((v) => v.keyword === 'required')
+      ? 'MISSING_FIELDS'
+      : 'BAD_REQUEST';
+  const mapped = fromCatalog(key, 'The request body is not valid.');
+  mapped.body.fields = fields;
+  return mapped;
+}
+
 function isUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown; driverError?: { code?: unknown } };
   const code = typeof e?.code === 'string' ? e.code : typeof e?.driverError?.code === 'string' ? e.driverError.code : '';
@@ -69,6 +109,8 @@ export function mapError(err: unknown): MappedError {
     if (err.extra.details) Object.assign(mapped.body, err.extra.details);
     return mapped;
   }
+  const validation = (err as { validation?: SchemaViolation[] })?.validation;
+  if (Array.isArray(validation)) return fromSchemaViolations(validation);
   const fastifyCode = (err as { code?: string })?.code;
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) {
     const key = FASTIFY_CODES[fastifyCode];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../common/ids';
 import { AppError } from '../../common/errors/app-error';
 import { pgError, UNIQUE_VIOLATION } from '../../infrastructure/database/pg-errors';
 import { BalanceRepository } from '../balance/balance.repository';
@@ -40,7 +40,7 @@ export class OrganizationService extends OnboardingCrudService<OrganizationEntit
 
   async create(dto: CreateOrganizationDto): Promise<OrganizationEntity> {
     if (dto.parentOrganizationId) await this.assertParent(dto.parentOrganizationId);
-    return this.repo.insert({ id: uuidv7(), ...toColumns(dto) } as Partial<OrganizationEntity>);
+    return this.repo.insert({ id: newId(), ...toColumns(dto) } as Partial<OrganizationEntity>);
   }
 
   protected override async beforeUpdate(_scope: Scope, id: string, dto: UpdateOrganizationDto): Promise<void> {
@@ -69,7 +69,7 @@ export class LedgerService extends OnboardingCrudService<LedgerEntity> {
   async create(organizationId: string, dto: CreateLedgerDto): Promise<LedgerEntity> {
     await this.scopes.assertOrganization(organizationId);
     return this.repo
-      .insert({ id: uuidv7(), organizationId, ...toColumns(dto) } as Partial<LedgerEntity>)
+      .insert({ id: newId(), organizationId, ...toColumns(dto) } as Partial<LedgerEntity>)
       .catch((err: unknown) => this.translateWriteError(err));
   }
 
@@ -98,10 +98,10 @@ export class AssetService extends OnboardingCrudService<AssetEntity> {
     return this.dataSource
       .transaction(async (m) => {
         const asset = await this.repo.insert(
-          { id: uuidv7(), organizationId, ledgerId, ...toColumns(dto) } as Partial<AssetEntity>,
+          { id: newId(), organizationId, ledgerId, ...toColumns(dto) } as Partial<AssetEntity>,
           m,
         );
-        const accountId = uuidv7();
+        const accountId = newId();
         const alias = externalAlias(asset.code);
         await m.getRepository(AccountEntity).insert({
           id: accountId,
@@ -113,7 +113,7 @@ export class AssetService extends OnboardingCrudService<AssetEntity> {
           type: EXTERNAL_ACCOUNT_TYPE,
         });
         await this.balances.insertZeroBalance(
-          { id: uuidv7(), organizationId, ledgerId, accountId, alias, key: DEFAULT_BALANCE_KEY, assetCode: asset.code, accountType: EXTERNAL_ACCOUNT_TYPE },
+          { id: newId(), organizationId, ledgerId, accountId, alias, key: DEFAULT_BALANCE_KEY, assetCode: asset.code, accountType: EXTERNAL_ACCOUNT_TYPE },
           m,
         );
         return asset;
@@ -156,13 +156,13 @@ export class AccountService extends OnboardingCrudService<AccountEntity> {
           });
         }
         await this.assertReferences(scope, dto, m);
-        const id = uuidv7();
+        const id = newId();
         const account = await this.repo.insert(
           { id, organizationId, ledgerId, ...toColumns(dto), alias: dto.alias ?? id } as Partial<AccountEntity>,
           m,
         );
         await this.balances.insertZeroBalance(
-          { id: uuidv7(), organizationId, ledgerId, accountId: id, alias: account.alias, key: DEFAULT_BALANCE_KEY, assetCode: dto.assetCode, accountType: dto.type },
+          { id: newId(), organizationId, ledgerId, accountId: id, alias: account.alias, key: DEFAULT_BALANCE_KEY, assetCode: dto.assetCode, accountType: dto.type },
           m,
         );
         return account;
@@ -228,7 +228,7 @@ export class PortfolioService extends OnboardingCrudService<PortfolioEntity> {
 
   async create(organizationId: string, ledgerId: string, dto: CreatePortfolioDto): Promise<PortfolioEntity> {
     await this.scopes.assertLedger(organizationId, ledgerId);
-    return this.repo.insert({ id: uuidv7(), organizationId, ledgerId, ...toColumns(dto) } as Partial<PortfolioEntity>);
+    return this.repo.insert({ id: newId(), organizationId, ledgerId, ...toColumns(dto) } as Partial<PortfolioEntity>);
   }
 }
 
@@ -240,6 +240,6 @@ export class SegmentService extends OnboardingCrudService<SegmentEntity> {
 
   async create(organizationId: string, ledgerId: string, dto: CreateSegmentDto): Promise<SegmentEntity> {
     await this.scopes.assertLedger(organizationId, ledgerId);
-    return this.repo.insert({ id: uuidv7(), organizationId, ledgerId, ...toColumns(dto) } as Partial<SegmentEntity>);
+    return this.repo.insert({ id: newId(), organizationId, ledgerId, ...toColumns(dto) } as Partial<SegmentEntity>);
   }
 }

@@ -1,5 +1,6 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiHeader,
   ApiOkResponse,
@@ -7,23 +8,32 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { RouteSchema } from '@nestjs/platform-fastify';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { IdParam, LEDGER_PATH, LedgerId, OrgId } from '../../common/http/route-params';
 import { CursorPage, ListQuery } from '../../common/pagination/list-query';
 import { ApiListQuery, ListQueryPipe } from '../../common/pagination/list-query.pipe';
 import { AppConfig } from '../../config/app-config';
-import { CreateInflowDto, CreateOutflowDto, CreateTransactionDto, UpdateAnnotationsDto } from './dto/create-transaction.dto';
+import { TransactionBody, transactionBodySchema, TransactionKind } from './dto/transaction-body.schema';
+import { UpdateAnnotationsDto } from './dto/update-annotations.dto';
 import { OperationDto, OperationPageDto, TransactionDto, TransactionPageDto } from './dto/transaction.dto';
 import { idempotencyFrom } from './idempotency';
 import { PostingOutcome } from './posting/posting.types';
-import { TransactionKind, TransactionService } from './transaction.service';
+import { TransactionService } from './transaction.service';
 
 const ApiIdempotency = () =>
   applyDecorators(
     ApiHeader({ name: 'X-Idempotency', required: false, description: '1-255 visible ASCII characters; the same key and body apply once' }),
     ApiHeader({ name: 'X-TTL', required: false, description: 'Seconds the key is remembered (1-2592000, default 86400)' }),
   );
+
+/** Validated by Fastify (ajv, compiled once) against the schema Swagger documents. */
+const ApiPostingBody = (kind: TransactionKind) => {
+  const schema = transactionBodySchema(kind);
+  return applyDecorators(RouteSchema({ body: schema }), ApiBody({ schema: schema as SchemaObject }));
+};
 
 function answer(reply: FastifyReply, outcome: PostingOutcome): TransactionDto {
   void reply.status(outcome.status);
@@ -44,12 +54,13 @@ export class TransactionController {
     this.defaultTtl = config.get('IDEMPOTENCY_DEFAULT_TTL_S');
   }
 
-  private async post(kind: TransactionKind, org: string, ledger: string, dto: CreateTransactionDto | CreateInflowDto | CreateOutflowDto, req: FastifyRequest, reply: FastifyReply) {
+  private async post(kind: TransactionKind, org: string, ledger: string, dto: TransactionBody, req: FastifyRequest, reply: FastifyReply) {
     const idempotency = idempotencyFrom(req.headers, `transactions/${kind}`, req.body, this.defaultTtl);
     return answer(reply, await this.transactions.create(kind, org, ledger, dto, idempotency));
   }
 
   @Post('json')
+  @ApiPostingBody('json')
   @ApiOperation({ summary: 'Create a transaction from sources to destinations (optionally pending)' })
   @ApiIdempotency()
   @ApiCreatedResponse({ type: TransactionDto })
@@ -58,7 +69,7 @@ export class TransactionController {
   createJson(
     @OrgId() org: string,
     @LedgerId() ledger: string,
-    @Body() dto: CreateTransactionDto,
+    @Body() dto: TransactionBody,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TransactionDto> {
@@ -66,6 +77,7 @@ export class TransactionController {
   }
 
   @Post('inflow')
+  @ApiPostingBody('inflow')
   @ApiOperation({ summary: 'Bring money in from @external/{asset} to destinations' })
   @ApiIdempotency()
   @ApiCreatedResponse({ type: TransactionDto })
@@ -73,7 +85,7 @@ export class TransactionController {
   createInflow(
     @OrgId() org: string,
     @LedgerId() ledger: string,
-    @Body() dto: CreateInflowDto,
+    @Body() dto: TransactionBody,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TransactionDto> {
@@ -81,6 +93,7 @@ export class TransactionController {
   }
 
   @Post('outflow')
+  @ApiPostingBody('outflow')
   @ApiOperation({ summary: 'Send money out from sources to @external/{asset} (optionally pending)' })
   @ApiIdempotency()
   @ApiCreatedResponse({ type: TransactionDto })
@@ -88,7 +101,7 @@ export class TransactionController {
   createOutflow(
     @OrgId() org: string,
     @LedgerId() ledger: string,
-    @Body() dto: CreateOutflowDto,
+    @Body() dto: TransactionBody,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TransactionDto> {

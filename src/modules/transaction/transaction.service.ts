@@ -8,17 +8,15 @@ import { externalAlias } from '../balance/balance.types';
 import { ScopeService } from '../scope/scope.service';
 import { resolveTransfer } from './domain/distribution';
 import { DEFAULT_BALANCE_KEY, LegSpec, TransferSpec } from './domain/transfer';
-import { CreateInflowDto, CreateOutflowDto, CreateTransactionDto, FromToDto, UpdateAnnotationsDto } from './dto/create-transaction.dto';
+import { FromToBody, TransactionBody, TransactionKind } from './dto/transaction-body.schema';
+import { UpdateAnnotationsDto } from './dto/update-annotations.dto';
 import { OperationDto, TransactionDto } from './dto/transaction.dto';
 import { PostingEngine } from './posting/posting-engine';
 import { IdempotencyRequest, PostingOutcome, TransactionHeader } from './posting/posting.types';
 import { toOperationDto, toTransactionDto } from './transaction.mapper';
 import { TransactionRepository } from './transaction.repository';
 
-export type TransactionKind = 'json' | 'inflow' | 'outflow';
-type AnyCreateDto = CreateTransactionDto | CreateInflowDto | CreateOutflowDto;
-
-function legSpec(l: FromToDto, path: string): LegSpec {
+function legSpec(l: FromToBody, path: string): LegSpec {
   const given = [l.amount, l.share, l.remaining].filter((x) => x !== undefined).length;
   if (given !== 1) {
     throw new AppError('BAD_REQUEST', `${path} needs exactly one of amount, share or remaining.`, {
@@ -38,6 +36,12 @@ function legSpec(l: FromToDto, path: string): LegSpec {
     chartOfAccounts: l.chartOfAccounts,
     metadata: l.metadata,
   };
+}
+
+function validDate(value: string, field: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new AppError('INVALID_DATE', `${field} is not a valid date-time.`, { fields: { [field]: 'invalid date-time' } });
+  return d;
 }
 
 const externalLeg = (asset: string): LegSpec => ({
@@ -64,12 +68,12 @@ export class TransactionService {
     kind: TransactionKind,
     organizationId: string,
     ledgerId: string,
-    dto: AnyCreateDto,
+    dto: TransactionBody,
     idempotency?: IdempotencyRequest,
   ): Promise<PostingOutcome> {
     const send = dto.send;
-    const from = 'source' in send ? send.source.from : [];
-    const to = 'distribute' in send ? send.distribute.to : [];
+    const from = send.source?.from ?? [];
+    const to = send.distribute?.to ?? [];
     if (from.length + to.length > this.maxLegs) {
       throw new AppError('TOO_MANY_LEGS', `A transaction may have at most ${this.maxLegs} legs.`);
     }
@@ -79,7 +83,7 @@ export class TransactionService {
       sources: kind === 'inflow' ? [externalLeg(send.asset)] : from.map((l, i) => legSpec(l, `send.source.from.${i}`)),
       destinations: kind === 'outflow' ? [externalLeg(send.asset)] : to.map((l, i) => legSpec(l, `send.distribute.to.${i}`)),
     };
-    const pending = 'pending' in dto && dto.pending === true;
+    const pending = dto.pending === true;
     const header = this.header(dto, pending);
     return this.engine.submit({
       kind: 'create',
@@ -148,8 +152,8 @@ export class TransactionService {
     return this.getOperation(organizationId, ledgerId, { transactionId }, id);
   }
 
-  private header(dto: AnyCreateDto, pending: boolean): TransactionHeader {
-    const expiresAt = 'expiresAt' in dto && dto.expiresAt ? new Date(dto.expiresAt) : null;
+  private header(dto: TransactionBody, pending: boolean): TransactionHeader {
+    const expiresAt = dto.expiresAt ? validDate(dto.expiresAt, 'expiresAt') : null;
     if (expiresAt && !pending) {
       throw new AppError('BAD_REQUEST', 'expiresAt is only allowed on pending transactions.', { fields: { expiresAt: 'requires pending: true' } });
     }
@@ -161,7 +165,7 @@ export class TransactionService {
       code: dto.code ?? null,
       chartOfAccountsGroupName: dto.chartOfAccountsGroupName ?? null,
       metadata: dto.metadata ?? {},
-      transactionDate: dto.transactionDate ? new Date(dto.transactionDate) : null,
+      transactionDate: dto.transactionDate ? validDate(dto.transactionDate, 'transactionDate') : null,
       expiresAt,
     };
   }

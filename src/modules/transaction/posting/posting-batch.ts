@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../../../common/ids';
 import { AppError, AssertionFailure } from '../../../common/errors/app-error';
 import { Balance } from '../../balance/balance.types';
 import { balanceFromRow } from '../../balance/balance.repository';
@@ -183,7 +183,7 @@ export class PostingBatch {
 
   private newTransaction(job: PostingJob, transfer: Transfer, status: TransactionStatus, header: TransactionHeader, parentId: string | null): TransactionWithOperations {
     return {
-      id: uuidv7(),
+      id: newId(),
       organizationId: job.organizationId,
       ledgerId: job.ledgerId,
       parentTransactionId: parentId,
@@ -277,7 +277,7 @@ export class PostingBatch {
     const tx = posting.transaction;
     const reason = posting.settleReason ? { cancelReason: posting.settleReason } : {};
     const operations: OperationRecord[] = planned.operations.map((o) => ({
-      id: uuidv7(),
+      id: newId(),
       organizationId: job.organizationId,
       ledgerId: job.ledgerId,
       transactionId: tx.id,

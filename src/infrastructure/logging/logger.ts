@@ -1,0 +1,77 @@
+import { AsyncLocalStorage } from 'async_hooks';
+import { randomUUID } from 'crypto';
+import type { IncomingMessage } from 'http';
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger, LevelWithSilent } from 'pino';
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** Accepts a sane X-Request-Id or makes one (Fastify's genReqId; echoed by an onRequest hook). */
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** The logger of the request being served (bound to its request id), if any. */
+export const requestLog = new AsyncLocalStorage<Logger>();
+
+/**
+ * Structured JSON logs (pino). Secrets and bodies never appear: requests are logged as
+ * method, route, status and duration only, and these paths are redacted besides.
+ */
+export function createRootLogger(level: LevelWithSilent): Logger {
+  return pino({
+    level,
+    base: { service: 'ledger-service' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'body', 'req.body'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
+
+/**
+ * Nest's logger on pino. Inside a request every line carries that request's id (the
+ * request's child logger is kept in AsyncLocalStorage by a Fastify onRequest hook).
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly root: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    const log = requestLog.getStore() ?? this.root;
+    if (!log.isLevelEnabled(level)) return;
+    // Nest appends the logger's context as the last string parameter.
+    const context = params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    if (message instanceof Error) {
+      log[level]({ ...fields, err: message }, message.message);
+    } else if (message !== null && typeof message === 'object') {
+      log[level]({ ...fields, ...(message as object) }, typeof params[0] === 'string' ? params[0] : undefined);
+    } else {
+      if (level === 'error' && typeof params[0] === 'string') fields.stack = params[0];
+      log[level](fields, String(message));
+    }
+  }
+}
