@@ -77,7 +77,8 @@ export function plan(action: Action, transfer: Transfer, lookup: BalanceLookup):
   const working = new Map<string, BalanceState>();
   const operations: PlannedOperation[] = [];
 
-  const apply = (leg: Leg, side: 'source' | 'destination', effect: Effect): void => {
+  /** The balance of a leg as this plan sees it, which must exist and hold the asset. */
+  const balanceOf = (leg: Leg): BalanceState => {
     const current = lookup(leg.alias, leg.balanceKey);
     if (!current) {
       throw new AppError('ALIAS_NOT_FOUND', `No balance ${leg.balanceKey} for alias ${leg.alias} in this ledger.`, {
@@ -88,6 +89,11 @@ export function plan(action: Action, transfer: Transfer, lookup: BalanceLookup):
     if (b.assetCode !== transfer.asset) {
       throw new AppError('ASSET_MISMATCH', `${leg.alias} holds ${b.assetCode}, not ${transfer.asset}.`);
     }
+    return b;
+  };
+
+  const apply = (leg: Leg, side: 'source' | 'destination', effect: Effect): void => {
+    const b = balanceOf(leg);
     if (action === 'hold' && isExternal(b)) {
       throw new AppError('HOLD_ON_EXTERNAL', `Funds cannot be held on the external account ${leg.alias}.`);
     }
@@ -127,6 +133,8 @@ export function plan(action: Action, transfer: Transfer, lookup: BalanceLookup):
 
   for (const leg of transfer.sources) apply(leg, 'source', effects.source);
   if (effects.destination) for (const leg of transfer.destinations) apply(leg, 'destination', effects.destination);
+  // A hold touches no destination yet, but one that could never be committed is refused now.
+  else if (action === 'hold') transfer.destinations.forEach(balanceOf);
 
   assertBalanced(action, transfer, operations);
   return { operations, balances: working };
