@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule } from './config/config.module';
 import { Env } from './config/env.schema';
 import { DatabaseModule } from './infrastructure/database/database.module';
+import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueueModule } from './infrastructure/queue/queue.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
 import { BalanceModule } from './modules/balance/balance.module';
@@ -21,6 +22,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
+        MetricsModule,
         ScopeModule,
         HealthModule,
         BalanceModule,

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { mapError } from '../../../common/errors/error-response';
 import { AppConfig } from '../../../config/app-config';
@@ -32,14 +33,37 @@ export class PostingEngine implements OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private pool?: Pool;
 
+  private readonly batchSize: Histogram;
+  private readonly batchSeconds: Histogram;
+  private readonly outcomes: Counter<'outcome'>;
+
   constructor(
     config: AppConfig,
     private readonly repo: PostingRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
+    registry: Registry,
   ) {
     this.batchMax = config.get('POSTING_BATCH_MAX');
     this.waitMs = config.get('POSTING_BATCH_WAIT_MS');
     this.maxInFlight = config.get('POSTING_MAX_IN_FLIGHT');
+    this.batchSize = new Histogram({
+      name: 'ledger_posting_batch_size',
+      help: 'Postings per group-commit batch',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    });
+    this.batchSeconds = new Histogram({
+      name: 'ledger_posting_batch_seconds',
+      help: 'Time from taking a batch to its commit (lock, plan, write, commit)',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    });
+    this.outcomes = new Counter({
+      name: 'ledger_postings_total',
+      help: 'Postings by outcome: committed, replayed, refused (4xx) or failed (5xx)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
   }
 
   submit(job: PostingJob): Promise<PostingOutcome> {
@@ -76,28 +100,21 @@ export class PostingEngine implements OnModuleDestroy {
     }
   }
 
-  private stats = { batches: 0, postings: 0, ms: 0, since: Date.now() };
-
-  /** A debug line every 5 s: how well postings are being grouped. */
-  private observe(size: number, started: number): void {
-    const s = this.stats;
-    s.batches++;
-    s.postings += size;
-    s.ms += Date.now() - started;
-    if (Date.now() - s.since >= 5000) {
-      this.logger.debug(
-        `${s.postings} postings in ${s.batches} batches (avg ${(s.postings / s.batches).toFixed(1)} per batch, ${(s.ms / s.batches).toFixed(1)} ms per batch)`,
-      );
-      this.stats = { batches: 0, postings: 0, ms: 0, since: Date.now() };
-    }
-  }
-
   private async run(batch: Waiting[]): Promise<void> {
-    const started = Date.now();
+    const stopTimer = this.batchSeconds.startTimer();
     try {
       const results = await this.execute(batch.map((w) => w.job));
-      this.observe(batch.length, started);
-      results.forEach((r, i) => (r.ok ? batch[i].resolve(r.outcome) : batch[i].reject(r.error)));
+      stopTimer();
+      this.batchSize.observe(batch.length);
+      results.forEach((r, i) => {
+        if (r.ok) {
+          this.outcomes.inc({ outcome: r.outcome.replayed ? 'replayed' : 'committed' });
+          batch[i].resolve(r.outcome);
+        } else {
+          this.outcomes.inc({ outcome: 'refused' });
+          batch[i].reject(r.error);
+        }
+      });
     } catch (err) {
       if (err instanceof JobAssertionFailure) {
         this.logger.error({ detail: err.failure.detail }, `Posting refused by an integrity assertion: ${err.failure.message}`);
@@ -109,6 +126,7 @@ export class PostingEngine implements OnModuleDestroy {
         this.logger.warn(`Batch of ${batch.length} failed (${(err as Error).message}); retrying postings one by one`);
         for (const w of batch) await this.run([w]);
       } else {
+        this.outcomes.inc({ outcome: 'failed' }, batch.length);
         for (const w of batch) w.reject(err);
       }
     }
