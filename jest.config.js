@@ -9,6 +9,7 @@ module.exports = {
   // it natively but Jest's module system cannot, so tests use the CommonJS 0.5 line (same API).
   moduleNameMapper: { '^content-disposition$': 'content-disposition-cjs' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 1,
 };

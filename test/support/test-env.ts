@@ -1,8 +1,8 @@
 import { Env, validateEnv } from '../../src/config/env.schema';
 
 /**
- * Tests never touch DATABASE_URL: they use TEST_DATABASE_URL (default: database
- * ledger_test on the local server), which the global setup drops and recreates.
+ * Tests never touch DATABASE_URL: they use TEST_DATABASE_URL, which the global setup sets
+ * (a database of this run's own unless given) and recreates with every migration.
  */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ledger_test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

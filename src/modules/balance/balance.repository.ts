@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { amountFromDb } from '../../common/money/amount';
 import { CursorWindow } from '../../common/pagination/cursor';
+import { updateReturning } from '../../infrastructure/database/update-returning';
 import { Balance } from './balance.types';
 
 export interface BalanceRow {
@@ -112,7 +113,8 @@ export class BalanceRepository {
     id: string,
     flags: { allowSending?: boolean; allowReceiving?: boolean },
   ): Promise<Balance | null> {
-    const rows: BalanceRow[] = await this.dataSource.query(
+    const rows = await updateReturning<BalanceRow>(
+      this.dataSource,
       `UPDATE balances SET allow_sending = COALESCE($4, allow_sending), allow_receiving = COALESCE($5, allow_receiving),
               updated_at = now()
         WHERE ledger_id = $1 AND id = $2 AND organization_id = $3 AND deleted_at IS NULL
