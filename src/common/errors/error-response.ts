@@ -61,6 +61,7 @@ function fromSchemaViolations(all: SchemaViolation[]): MappedError {
   // The branches of "exactly one of amount, share, remaining" report their own `required`;
   // the oneOf violation says it better.
   const violations = all.filter((v) => !(v.keyword === 'required' && v.schemaPath?.includes('/oneOf/')));
+  const isAmount = (v: SchemaViolation) => /(^|\/)value$/.test(v.instancePath);
   const fields: Record<string, string> = {};
   for (const v of violations) {
     const base = v.instancePath.split('/').filter(Boolean).join('.');
@@ -73,7 +74,7 @@ function fromSchemaViolations(all: SchemaViolation[]): MappedError {
           ? 'is required'
           : v.keyword === 'oneOf'
             ? 'needs exactly one of amount, share or remaining'
-            : v.keyword === 'pattern' && field.endsWith('value')
+            : isAmount(v)
               ? 'must be a decimal string > 0 with at most 18 decimals (no sign, exponent or leading zeros)'
               : (v.message ?? 'is not valid');
     fields[field] ??= message;
@@ -82,7 +83,9 @@ function fromSchemaViolations(all: SchemaViolation[]): MappedError {
     ? 'UNEXPECTED_FIELDS'
     : violations.some((v) => v.keyword === 'required')
       ? 'MISSING_FIELDS'
-      : 'BAD_REQUEST';
+      : violations.every(isAmount)
+        ? 'INVALID_AMOUNT'
+        : 'BAD_REQUEST';
   const mapped = fromCatalog(key, 'The request body is not valid.');
   mapped.body.fields = fields;
   return mapped;

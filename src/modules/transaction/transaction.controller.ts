@@ -5,7 +5,6 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { RouteSchema } from '@nestjs/platform-fastify';
@@ -63,8 +62,10 @@ export class TransactionController {
   @ApiPostingBody('json')
   @ApiOperation({ summary: 'Create a transaction from sources to destinations (optionally pending)' })
   @ApiIdempotency()
-  @ApiCreatedResponse({ type: TransactionDto })
-  @ApiResponse({ status: 200, description: 'Replay of an idempotent request (X-Idempotency-Replayed: true)', type: TransactionDto })
+  @ApiCreatedResponse({
+    type: TransactionDto,
+    description: 'Created; a replay of an idempotent request answers the stored response with X-Idempotency-Replayed: true',
+  })
   @ApiErrors(409, 422)
   createJson(
     @OrgId() org: string,
