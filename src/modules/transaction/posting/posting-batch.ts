@@ -6,11 +6,12 @@ import { balanceFromRow } from '../../balance/balance.repository';
 import { Action, BalanceState, plan, Plan } from '../domain/planner';
 import { loadTransfer, reversed, storeTransfer } from '../domain/stored-transfer';
 import { Transfer } from '../domain/transfer';
+import { TransactionDto } from '../dto/transaction.dto';
 import { toTransactionDto } from '../transaction.mapper';
 import { transactionFromRow } from '../transaction.repository';
 import { OperationRecord, TransactionRecord, TransactionStatus, TransactionWithOperations } from '../transaction.types';
 import { BalanceKey, BalanceUpdate, PostingRepository } from './posting.repository';
-import { CreateJob, JobAssertionFailure, JobResult, PostingJob, RevertJob, SettleJob, TransactionHeader } from './posting.types';
+import { CreateJob, JobAssertionFailure, JobResult, PostingJob, PostingOutcome, RevertJob, SettleJob, TransactionHeader } from './posting.types';
 
 const CREATED = 201;
 const OK = 200;
@@ -269,7 +270,7 @@ export class PostingBatch {
   }
 
   /** Applies a successful plan to the running states and queues its rows. */
-  private record(job: PostingJob, posting: Posting, planned: Plan): { status: number; body: ReturnType<typeof toTransactionDto>; replayed: false } {
+  private record(job: PostingJob, posting: Posting, planned: Plan): PostingOutcome {
     for (const b of planned.balances.values()) {
       const full = b as Balance;
       this.balances.set(balanceKey(full.ledgerId, full.alias, full.key), full);
@@ -301,8 +302,17 @@ export class PostingBatch {
     this.newOperations.push(...operations);
     if (posting.isNew) this.newTransactions.push(tx);
     if (posting.settleTo) this.settled.push({ ledgerId: tx.ledgerId, id: tx.id, status: posting.settleTo, metadata: reason });
-    const body = toTransactionDto({ ...tx, metadata: { ...tx.metadata, ...reason }, operations: [...tx.operations, ...operations] });
-    return { status: posting.isNew ? CREATED : OK, body, replayed: false };
+    const answered: TransactionWithOperations = { ...tx, metadata: { ...tx.metadata, ...reason }, operations: [...tx.operations, ...operations] };
+    // The response is built on first use: after COMMIT for most postings, so no lock is held
+    // while it is mapped; before COMMIT only when an idempotency record must store it.
+    let body: TransactionDto | undefined;
+    return {
+      status: posting.isNew ? CREATED : OK,
+      replayed: false,
+      get body(): TransactionDto {
+        return (body ??= toTransactionDto(answered));
+      },
+    };
   }
 
   private async write(): Promise<void> {
