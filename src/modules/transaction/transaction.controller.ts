@@ -28,10 +28,24 @@ const ApiIdempotency = () =>
     ApiHeader({ name: 'X-TTL', required: false, description: 'Seconds the key is remembered (1-2592000, default 86400)' }),
   );
 
-/** Validated by Fastify (ajv, compiled once) against the schema Swagger documents. */
-const ApiPostingBody = (kind: TransactionKind) => {
+/**
+ * POST transactions/{kind}: the body is validated by Fastify (ajv, compiled once) against
+ * the same schema Swagger documents.
+ */
+const PostingRoute = (kind: TransactionKind, summary: string) => {
   const schema = transactionBodySchema(kind);
-  return applyDecorators(RouteSchema({ body: schema }), ApiBody({ schema: schema as SchemaObject }));
+  return applyDecorators(
+    Post(kind),
+    RouteSchema({ body: schema }),
+    ApiBody({ schema: schema as SchemaObject }),
+    ApiOperation({ summary }),
+    ApiIdempotency(),
+    ApiCreatedResponse({
+      type: TransactionDto,
+      description: 'Created; a replay of an idempotent request answers the stored response with X-Idempotency-Replayed: true',
+    }),
+    ApiErrors(409, 422),
+  );
 };
 
 function answer(reply: FastifyReply, outcome: PostingOutcome): TransactionDto {
@@ -58,15 +72,7 @@ export class TransactionController {
     return answer(reply, await this.transactions.create(kind, org, ledger, dto, idempotency));
   }
 
-  @Post('json')
-  @ApiPostingBody('json')
-  @ApiOperation({ summary: 'Create a transaction from sources to destinations (optionally pending)' })
-  @ApiIdempotency()
-  @ApiCreatedResponse({
-    type: TransactionDto,
-    description: 'Created; a replay of an idempotent request answers the stored response with X-Idempotency-Replayed: true',
-  })
-  @ApiErrors(409, 422)
+  @PostingRoute('json', 'Create a transaction from sources to destinations (optionally pending)')
   createJson(
     @OrgId() org: string,
     @LedgerId() ledger: string,
@@ -77,12 +83,7 @@ export class TransactionController {
     return this.post('json', org, ledger, dto, req, reply);
   }
 
-  @Post('inflow')
-  @ApiPostingBody('inflow')
-  @ApiOperation({ summary: 'Bring money in from @external/{asset} to destinations' })
-  @ApiIdempotency()
-  @ApiCreatedResponse({ type: TransactionDto })
-  @ApiErrors(409, 422)
+  @PostingRoute('inflow', 'Bring money in from @external/{asset} to destinations')
   createInflow(
     @OrgId() org: string,
     @LedgerId() ledger: string,
@@ -93,12 +94,7 @@ export class TransactionController {
     return this.post('inflow', org, ledger, dto, req, reply);
   }
 
-  @Post('outflow')
-  @ApiPostingBody('outflow')
-  @ApiOperation({ summary: 'Send money out from sources to @external/{asset} (optionally pending)' })
-  @ApiIdempotency()
-  @ApiCreatedResponse({ type: TransactionDto })
-  @ApiErrors(409, 422)
+  @PostingRoute('outflow', 'Send money out from sources to @external/{asset} (optionally pending)')
   createOutflow(
     @OrgId() org: string,
     @LedgerId() ledger: string,
