@@ -46,7 +46,8 @@ async function recreateDatabase(): Promise<void> {
 async function startApp(port: number): Promise<ChildProcess> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'dist', 'src', 'main.js')], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: DB, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+    // Auth and rate limiting off: the bench measures the ledger, from one client IP.
+    env: { ...process.env, NODE_ENV: 'production', AUTH_DISABLED: 'true', RATE_LIMIT_MAX: '0', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: DB, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {

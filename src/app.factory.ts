@@ -7,18 +7,26 @@ import { AppConfig } from './config/app-config';
 import { Env } from './config/env.schema';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/http/validation';
+import { answerFrameworkError } from './infrastructure/http/framework-errors';
+import { hardenHttp } from './infrastructure/http/harden-http';
+import { registerJsonBodyParser } from './infrastructure/http/json-body-parser';
+import { HttpMetrics } from './infrastructure/metrics/http-metrics';
+import { assertAuthConfigured } from './modules/auth/auth.module';
 import { createRootLogger, PinoNestLogger, requestId, requestLog } from './infrastructure/logging/logger';
 import { APP_VERSION } from './modules/health/version';
 
 /** Builds the application (used by main.ts and by the e2e tests). */
 export async function createApp(env: Env): Promise<NestFastifyApplication> {
+  assertAuthConfigured(env);
   const rootLogger = createRootLogger(env.LOG_LEVEL);
   const adapter = new FastifyAdapter({
     loggerInstance: rootLogger,
     requestIdLogLabel: 'requestId',
     disableRequestLogging: true,
     bodyLimit: env.BODY_LIMIT_BYTES,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Path parameters up to 256 characters (an alias is up to 101, percent-encoded longer).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    frameworkErrors: answerFrameworkError,
     genReqId: requestId,
     // Route schemas (the posting bodies) are validated strictly: no coercion (a JSON number
     // is never an amount), no silent removal of unknown fields, every error reported.
@@ -28,6 +36,8 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
   });
   const fastify = adapter.getInstance();
   fastify.removeContentTypeParser('text/plain');
+  // JSON only, with a depth limit, no duplicate keys and no __proto__/constructor keys.
+  registerJsonBodyParser(fastify, { maxDepth: env.JSON_MAX_DEPTH });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     requestLog.enterWith(request.log as Logger);
@@ -55,6 +65,8 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
 
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(config));
+  app.get(HttpMetrics).observe(fastify);
+  await hardenHttp(app, env);
   app.enableShutdownHooks();
 
   if (env.SWAGGER_ENABLED) {
@@ -66,7 +78,8 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
           'Double-entry ledger speaking the Midaz v3 REST API. Amounts are decimal strings; errors are {code, title, message}.',
         )
         .setVersion(APP_VERSION.version)
-        .addBearerAuth()
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'The secret of a key from API_KEYS' })
+        .addSecurityRequirements('bearer')
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

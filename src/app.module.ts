@@ -3,6 +3,7 @@ import { AppConfigModule } from './config/config.module';
 import { Env } from './config/env.schema';
 import { DatabaseModule } from './infrastructure/database/database.module';
 import { MetricsModule } from './infrastructure/metrics/metrics.module';
+import { AuthModule } from './modules/auth/auth.module';
 import { QueueModule } from './infrastructure/queue/queue.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
 import { BalanceModule } from './modules/balance/balance.module';
@@ -10,6 +11,7 @@ import { HealthModule } from './modules/health/health.module';
 import { OnboardingModule } from './modules/onboarding/onboarding.module';
 import { TransactionModule } from './modules/transaction/transaction.module';
 import { ScopeModule } from './modules/scope/scope.module';
+import { ReconciliationModule } from './modules/reconciliation/reconciliation.module';
 
 @Module({})
 export class AppModule {
@@ -23,11 +25,13 @@ export class AppModule {
         RedisModule,
         QueueModule,
         MetricsModule,
+        AuthModule,
         ScopeModule,
         HealthModule,
         BalanceModule,
         OnboardingModule,
         TransactionModule,
+        ReconciliationModule,
       ],
     };
   }

@@ -48,7 +48,7 @@ function leaksIn(text: string): string[] {
 describe('unexpected errors in production', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startApp({ NODE_ENV: 'production', DB_STATEMENT_TIMEOUT_MS: '300' });
+    t = await startApp({ NODE_ENV: 'production', AUTH_DISABLED: 'true', DB_STATEMENT_TIMEOUT_MS: '300' });
   });
   afterAll(() => t.close());
 

@@ -32,6 +32,8 @@ describe('validateEnv', () => {
         POSTING_BATCH_WAIT_MS: 2,
         POSTING_MAX_LEGS: 100,
         IDEMPOTENCY_DEFAULT_TTL_S: 86400,
+        PENDING_EXPIRY_INTERVAL_MS: 30000,
+        PENDING_EXPIRY_BATCH: 500,
         SWAGGER_ENABLED: true,
       });
     });

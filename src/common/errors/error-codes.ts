@@ -49,6 +49,17 @@ export const ErrorCatalog = {
   TOO_MANY_LEGS: { code: '1013', status: HttpStatus.BAD_REQUEST, title: 'Too Many Legs' },
   PARENT_NOT_FOUND: { code: '1014', status: HttpStatus.NOT_FOUND, title: 'Parent Entity Not Found' },
   HOLD_EXPIRED: { code: '1015', status: HttpStatus.CONFLICT, title: 'Hold Expired' },
+
+  // Reconciliation (issue 6): 1100-1199.
+  RECONCILIATION_IN_PROGRESS: { code: '1100', status: HttpStatus.TOO_MANY_REQUESTS, title: 'Reconciliation In Progress' },
+  RECONCILIATION_COOLDOWN: { code: '1101', status: HttpStatus.TOO_MANY_REQUESTS, title: 'Reconciliation Cooling Down' },
+  BOOKS_CRITICAL: { code: '1102', status: HttpStatus.SERVICE_UNAVAILABLE, title: 'Books Not Reconciled' },
+
+  // Security and limits (issue 7): 1200-1299.
+  UNAUTHORIZED: { code: '1200', status: HttpStatus.UNAUTHORIZED, title: 'Unauthorized' },
+  FORBIDDEN: { code: '1201', status: HttpStatus.FORBIDDEN, title: 'Forbidden' },
+  RATE_LIMITED: { code: '1202', status: HttpStatus.TOO_MANY_REQUESTS, title: 'Too Many Requests' },
+  REQUEST_TIMEOUT: { code: '1203', status: HttpStatus.GATEWAY_TIMEOUT, title: 'Request Timeout' },
 } as const;
 
 export type ErrorKey = keyof typeof ErrorCatalog;

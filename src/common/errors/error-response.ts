@@ -56,6 +56,15 @@ interface SchemaViolation {
   params: { missingProperty?: string; additionalProperty?: string };
 }
 
+/** The Midaz metadata code (0050 key, 0051 value, 0067 nesting) of schema violations, if any. */
+function metadataViolation(violations: SchemaViolation[]): ErrorKey | null {
+  const onValue = (v: SchemaViolation) => /\/metadata\/[^/]+$/.test(v.instancePath);
+  if (violations.some((v) => v.keyword === 'propertyNames' && /\/metadata$/.test(v.instancePath))) return 'METADATA_KEY_TOO_LONG';
+  if (violations.some((v) => v.keyword === 'maxLength' && onValue(v))) return 'METADATA_VALUE_TOO_LONG';
+  if (violations.some((v) => v.keyword === 'anyOf' && onValue(v))) return 'NESTED_METADATA';
+  return null;
+}
+
 /** A Fastify/ajv body validation error: one field message per violation. */
 function fromSchemaViolations(all: SchemaViolation[]): MappedError {
   // The branches of "exactly one of amount, share, remaining" report their own `required`;
@@ -85,10 +94,17 @@ function fromSchemaViolations(all: SchemaViolation[]): MappedError {
       ? 'MISSING_FIELDS'
       : violations.every(isAmount)
         ? 'INVALID_AMOUNT'
-        : 'BAD_REQUEST';
+        : (metadataViolation(violations) ?? 'BAD_REQUEST');
   const mapped = fromCatalog(key, 'The request body is not valid.');
   mapped.body.fields = fields;
   return mapped;
+}
+
+/** Postgres refused text it cannot store (NUL, invalid encoding): the input's fault, a 400. */
+function isUnstorableText(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } };
+  const code = typeof e?.code === 'string' ? e.code : e?.driverError?.code;
+  return code === '22021' || code === '22P05';
 }
 
 function isUnavailable(err: unknown): boolean {
@@ -136,11 +152,16 @@ export function mapError(err: unknown): MappedError {
     if (status === HttpStatus.UNSUPPORTED_MEDIA_TYPE)
       return fromCatalog('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json.');
     if (status === HttpStatus.METHOD_NOT_ALLOWED) return fromCatalog('METHOD_NOT_ALLOWED', 'Method not allowed.');
+    // Readiness (terminus) failing: keep the 503, but not its details (hosts, driver errors).
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) return fromCatalog('SERVICE_UNAVAILABLE', 'A backing service is unavailable. Retry later.');
     if (status < 500) {
       const mapped = fromCatalog('BAD_REQUEST', 'The request is not valid.');
       mapped.status = status;
       return mapped;
     }
+  }
+  if (isUnstorableText(err)) {
+    return fromCatalog('BAD_REQUEST', 'The request contains characters that cannot be stored (such as NUL).');
   }
   if (isUnavailable(err)) {
     const mapped = fromCatalog('SERVICE_UNAVAILABLE', 'A backing service is unavailable. Retry later.');

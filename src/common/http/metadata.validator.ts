@@ -20,6 +20,14 @@ export function metadataProblem(value: unknown): string | null {
   return null;
 }
 
+/** The Midaz code of a refusal from metadataProblem (0050 key, 0051 value, 0067 nesting), if it has one. */
+export function metadataErrorKey(problem: string): 'METADATA_KEY_TOO_LONG' | 'METADATA_VALUE_TOO_LONG' | 'NESTED_METADATA' | null {
+  if (problem.includes('keys must be')) return 'METADATA_KEY_TOO_LONG';
+  if (problem.includes('values must be at most')) return 'METADATA_VALUE_TOO_LONG';
+  if (problem.includes('must not be nested')) return 'NESTED_METADATA';
+  return null;
+}
+
 export function IsMetadata(options?: ValidationOptions): PropertyDecorator {
   return (object, propertyName) =>
     registerDecorator({

@@ -1,5 +1,6 @@
 import { Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
+import { metadataErrorKey } from './metadata.validator';
 
 function flatten(errors: ValidationError[], prefix = '', out: Record<string, string> = {}): Record<string, string> {
   for (const e of errors) {
@@ -8,6 +9,14 @@ function flatten(errors: ValidationError[], prefix = '', out: Record<string, str
     if (e.children?.length) flatten(e.children, path, out);
   }
   return out;
+}
+
+function constraintMessage(errors: ValidationError[], name: string): string | undefined {
+  for (const e of errors) {
+    const found = e.constraints?.[name] ?? constraintMessage(e.children ?? [], name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function hasConstraint(errors: ValidationError[], name: string): boolean {
@@ -23,6 +32,9 @@ export function validationErrorFactory(errors: ValidationError[]): AppError {
   if (hasConstraint(errors, 'isDefined')) {
     return new AppError('MISSING_FIELDS', 'Required fields are missing.', { fields });
   }
+  const metadata = constraintMessage(errors, 'isMetadata');
+  const metadataKey = metadata === undefined ? null : metadataErrorKey(metadata);
+  if (metadataKey) return new AppError(metadataKey, 'The metadata is not valid.', { fields });
   return new AppError('BAD_REQUEST', 'The request is not valid.', { fields });
 }
 

@@ -19,16 +19,29 @@ export const requestLog = new AsyncLocalStorage<Logger>();
  * Structured JSON logs (pino). Secrets and bodies never appear: requests are logged as
  * method, route, status and duration only, and these paths are redacted besides.
  */
-export function createRootLogger(level: LevelWithSilent): Logger {
-  return pino({
+export function createRootLogger(level: LevelWithSilent, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'ledger-service' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'body', 'req.body'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'headers.authorization',
+        'headers.cookie',
+        'authorization',
+        'API_KEYS',
+        'body',
+        'req.body',
+        // Query parameters of a failed SQL statement carry request data.
+        'err.parameters',
+        'parameters',
+      ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';

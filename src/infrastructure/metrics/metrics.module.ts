@@ -1,6 +1,9 @@
 import { Controller, Get, Global, Header, Module } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Public } from '../../common/auth/auth.decorators';
+import { HttpMetrics } from './http-metrics';
+import { PoolMetrics } from './pool-metrics';
 
 @ApiTags('Operations')
 @Controller()
@@ -8,6 +11,7 @@ export class MetricsController {
   constructor(private readonly registry: Registry) {}
 
   @Get('metrics')
+  @Public('METRICS_PUBLIC')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
   @ApiOkResponse({ description: 'Metrics in the Prometheus text format', schema: { type: 'string' } })
@@ -32,7 +36,9 @@ export class MetricsController {
         return registry;
       },
     },
+    HttpMetrics,
+    PoolMetrics,
   ],
-  exports: [Registry],
+  exports: [Registry, HttpMetrics],
 })
 export class MetricsModule {}

@@ -1,8 +1,10 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
+import { RedisLock } from './redis-lock';
+import { REDIS } from './redis.tokens';
 
-export const REDIS = Symbol('REDIS');
+export { REDIS };
 
 /**
  * The one ioredis client of the process. Redis is a cache (G8): commands time out
@@ -35,8 +37,9 @@ export const REDIS = Symbol('REDIS');
         return client;
       },
     },
+    RedisLock,
   ],
-  exports: [REDIS],
+  exports: [REDIS, RedisLock],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}

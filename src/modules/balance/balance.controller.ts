@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../../common/auth/auth.decorators';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { IdParam, LEDGER_PATH, LedgerId, OrgId } from '../../common/http/route-params';
 import { ListQuery } from '../../common/pagination/list-query';
@@ -43,6 +44,7 @@ export class BalanceController {
   }
 
   @Delete('balances/:balance_id')
+  @AdminOnly()
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a balance (only when available and on-hold are zero)' })
   @ApiNoContentResponse({ description: 'Deleted' })

@@ -107,6 +107,29 @@ export class BalanceRepository {
     return rows.map(balanceFromRow);
   }
 
+  /** Live balances updated since `since`, the most recently updated first (balance cache sync). */
+  async findChangedSince(since: Date, limit: number): Promise<Balance[]> {
+    const rows: BalanceRow[] = await this.dataSource.query(
+      `SELECT ${BALANCE_COLUMNS} FROM balances
+        WHERE updated_at >= $1 AND deleted_at IS NULL
+        ORDER BY updated_at DESC LIMIT $2`,
+      [since, limit],
+    );
+    return rows.map(balanceFromRow);
+  }
+
+  /** Live balances by ledger and id, in any order (balance cache sync). */
+  async findByIds(refs: Array<{ ledgerId: string; id: string }>): Promise<Balance[]> {
+    if (refs.length === 0) return [];
+    const rows: BalanceRow[] = await this.dataSource.query(
+      `SELECT ${balanceColumns('b')} FROM balances b
+         JOIN unnest($1::uuid[], $2::uuid[]) AS k(ledger_id, id) ON b.ledger_id = k.ledger_id AND b.id = k.id
+        WHERE b.deleted_at IS NULL`,
+      [refs.map((r) => r.ledgerId), refs.map((r) => r.id)],
+    );
+    return rows.map(balanceFromRow);
+  }
+
   async setFlags(
     orgId: string,
     ledgerId: string,

@@ -6,6 +6,7 @@ import { ScopeService } from '../scope/scope.service';
 import { BalanceRepository, BalanceFilter } from './balance.repository';
 import { Balance, externalAlias } from './balance.types';
 import { toBalanceDto } from './balance.mapper';
+import { BalanceCache } from './cache/balance-cache';
 import { BalanceDto, UpdateBalanceDto } from './dto/balance.dto';
 
 @Injectable()
@@ -13,12 +14,18 @@ export class BalanceService {
   constructor(
     private readonly balances: BalanceRepository,
     private readonly scopes: ScopeService,
+    private readonly cache: BalanceCache,
   ) {}
 
+  /**
+   * Reads start from Postgres (which balances exist, their flags, the floor of their state);
+   * the cache answers the newest committed state it holds (see BalanceCache.overlay).
+   */
   async get(orgId: string, ledgerId: string, id: string): Promise<Balance> {
     const balance = await this.balances.findById(orgId, ledgerId, id);
     if (!balance) throw AppError.notFound('Balance');
-    return balance;
+    const [freshest] = await this.cache.overlay([balance]);
+    return freshest;
   }
 
   async list(orgId: string, ledgerId: string, q: ListQuery): Promise<CursorPage<BalanceDto>> {
@@ -43,6 +50,7 @@ export class BalanceService {
   async update(orgId: string, ledgerId: string, id: string, dto: UpdateBalanceDto): Promise<Balance> {
     const updated = await this.balances.setFlags(orgId, ledgerId, id, dto);
     if (!updated) throw AppError.notFound('Balance');
+    await this.cache.storeCurrent([updated]); // new flags, same version
     return updated;
   }
 
@@ -57,6 +65,7 @@ export class BalanceService {
   private async page(orgId: string, ledgerId: string, filter: BalanceFilter, q: ListQuery): Promise<CursorPage<BalanceDto>> {
     const window = new CursorWindow(q);
     const rows = await this.balances.list(orgId, ledgerId, filter, window);
-    return window.page(rows, toBalanceDto);
+    const shown = await this.cache.overlay(rows.slice(0, q.limit)); // the extra row only tells if there is more
+    return window.page([...shown, ...rows.slice(q.limit)], toBalanceDto);
   }
 }

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../../common/auth/auth.decorators';
 import { RedisHealthIndicator } from './redis.health';
 import { APP_VERSION } from './version';
 
@@ -24,6 +25,7 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @Public()
   @ApiOperation({ summary: 'Liveness: the process answers' })
   @ApiOkResponse({ type: LivenessDto })
   live(): LivenessDto {
@@ -31,6 +33,7 @@ export class HealthController {
   }
 
   @Get('health/ready')
+  @Public()
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: Postgres reachable (Redis reported, degraded when down)' })
   @ApiServiceUnavailableResponse({ description: 'Postgres unreachable' })

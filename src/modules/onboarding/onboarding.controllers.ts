@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Head, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { KeyOrganizations } from '../../common/auth/auth.decorators';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { IdParam, LEDGER_PATH, LedgerId, OrgId } from '../../common/http/route-params';
 import { ListQuery, Page } from '../../common/pagination/list-query';
@@ -51,15 +52,15 @@ export class OrganizationController {
   @ApiOperation({ summary: 'List organizations' })
   @ApiListQuery('page')
   @ApiOkResponse({ type: OrganizationPageDto })
-  async list(@Query(ListQueryPipe) q: ListQuery): Promise<Page<OrganizationDto>> {
-    return { items: (await this.organizations.list({}, q)).map(toOrganizationDto), page: q.page, limit: q.limit };
+  async list(@Query(ListQueryPipe) q: ListQuery, @KeyOrganizations() ids?: string[]): Promise<Page<OrganizationDto>> {
+    return { items: (await this.organizations.list({ ids }, q)).map(toOrganizationDto), page: q.page, limit: q.limit };
   }
 
   @Head('metrics/count')
   @ApiOperation({ summary: 'Count organizations (X-Total-Count header)' })
   @ApiNoContentResponse({ description: 'Count in the X-Total-Count header' })
-  async count(@Query(ListQueryPipe) q: ListQuery, @Res() reply: FastifyReply): Promise<void> {
-    sendCount(reply, await this.organizations.count({}, q));
+  async count(@Query(ListQueryPipe) q: ListQuery, @Res() reply: FastifyReply, @KeyOrganizations() ids?: string[]): Promise<void> {
+    sendCount(reply, await this.organizations.count({ ids }, q));
   }
 
   @Get(':organization_id')

@@ -21,6 +21,7 @@ export class ScopedRepository<E extends OnboardingEntity & ObjectLiteral> {
     const qb = this.using(manager).createQueryBuilder('e');
     if (scope.organizationId) qb.andWhere('e.organization_id = :organizationId', { organizationId: scope.organizationId });
     if (scope.ledgerId) qb.andWhere('e.ledger_id = :ledgerId', { ledgerId: scope.ledgerId });
+    if (scope.ids) qb.andWhere('e.id = ANY(CAST(:scopeIds AS uuid[]))', { scopeIds: [...scope.ids] });
     return qb;
   }
 

@@ -2,4 +2,6 @@
 export interface Scope {
   organizationId?: string;
   ledgerId?: string;
+  /** Only these entity ids (the organizations an API key is limited to). */
+  ids?: readonly string[];
 }

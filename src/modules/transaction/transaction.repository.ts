@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { amountFromDb } from '../../common/money/amount';
 import { CursorWindow } from '../../common/pagination/cursor';
+import { updateReturning } from '../../infrastructure/database/update-returning';
 import { OperationType } from './domain/planner';
 import {
   OperationRecord,
@@ -132,6 +133,14 @@ export function operationFromRow(r: OperationRow): OperationRecord {
   };
 }
 
+/** A PENDING transaction past its expiresAt, as the expiry job needs it. */
+export interface DueHold {
+  organizationId: string;
+  ledgerId: string;
+  id: string;
+  expiresAt: Date;
+}
+
 /** Reads and annotation updates of transactions and operations (postings are in PostingRepository). */
 @Injectable()
 export class TransactionRepository {
@@ -167,13 +176,28 @@ export class TransactionRepository {
     return this.withOperations(rows.map(transactionFromRow));
   }
 
+  /**
+   * PENDING holds whose expiry has passed, oldest expiry first, across all ledgers. Served by
+   * the partial index transactions_pending_expiry_idx (expires_at WHERE status_code = 'PENDING').
+   */
+  async findExpiredHolds(now: Date, limit: number): Promise<DueHold[]> {
+    const rows: Array<{ organization_id: string; ledger_id: string; id: string; expires_at: Date }> = await this.dataSource.query(
+      `SELECT organization_id, ledger_id, id, expires_at FROM transactions
+        WHERE status_code = 'PENDING' AND expires_at <= $1 AND deleted_at IS NULL
+        ORDER BY expires_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => ({ organizationId: r.organization_id, ledgerId: r.ledger_id, id: r.id, expiresAt: r.expires_at }));
+  }
+
   async updateAnnotations(
     orgId: string,
     ledgerId: string,
     id: string,
     patch: { description?: string; metadata?: Record<string, unknown> },
   ): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const rows = await updateReturning(
+      this.dataSource,
       `UPDATE transactions SET description = COALESCE($4, description), metadata = COALESCE($5::jsonb, metadata), updated_at = now()
         WHERE ledger_id = $1 AND id = $2 AND organization_id = $3 AND deleted_at IS NULL RETURNING id`,
       [ledgerId, id, orgId, patch.description ?? null, patch.metadata ? JSON.stringify(patch.metadata) : null],
@@ -215,7 +239,8 @@ export class TransactionRepository {
     id: string,
     patch: { description?: string; metadata?: Record<string, unknown> },
   ): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const rows = await updateReturning(
+      this.dataSource,
       `UPDATE operations SET description = COALESCE($5, description), metadata = COALESCE($6::jsonb, metadata), updated_at = now()
         WHERE ledger_id = $1 AND id = $2 AND organization_id = $3 AND transaction_id = $4 AND deleted_at IS NULL RETURNING id`,
       [ledgerId, id, orgId, transactionId, patch.description ?? null, patch.metadata ? JSON.stringify(patch.metadata) : null],

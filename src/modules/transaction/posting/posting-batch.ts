@@ -31,6 +31,13 @@ interface Posting {
   settleReason?: string;
 }
 
+/** What a batch decided: one result per job, and the new states of the balances it changed. */
+export interface BatchOutcome {
+  results: JobResult[];
+  /** Final state of every balance the batch changed (for the balance cache, after COMMIT). */
+  touched: Balance[];
+}
+
 /**
  * One group-commit batch, inside the caller's Postgres transaction: claim idempotency keys,
  * lock transactions and balances (id order), plan every job in order against the running
@@ -59,7 +66,7 @@ export class PostingBatch {
     this.results = new Array(jobs.length);
   }
 
-  async run(): Promise<JobResult[]> {
+  async run(): Promise<BatchOutcome> {
     await this.claimIdempotency();
     await this.lockTransactions();
     await this.lockBalances();
@@ -68,7 +75,14 @@ export class PostingBatch {
     });
     await this.write();
     this.answerFollowers();
-    return this.results as JobResult[];
+    return { results: this.results as JobResult[], touched: this.touched() };
+  }
+
+  /** Balances whose version moved, as written (updated_at is the batch time). */
+  private touched(): Balance[] {
+    return [...this.balances.values()]
+      .filter((b) => this.originalVersions.get(b.id)?.version !== b.version)
+      .map((b) => ({ ...b, updatedAt: this.now }));
   }
 
   private open(i: number): boolean {

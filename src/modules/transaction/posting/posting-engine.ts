@@ -7,7 +7,8 @@ import { mapError } from '../../../common/errors/error-response';
 import { AppConfig } from '../../../config/app-config';
 import { pgPool } from '../../../infrastructure/database/pg-pool';
 import { PostingRepository } from './posting.repository';
-import { PostingBatch } from './posting-batch';
+import { BalanceCache } from '../../balance/cache/balance-cache';
+import { BatchOutcome, PostingBatch } from './posting-batch';
 import { JobAssertionFailure, JobResult, PostingJob, PostingOutcome } from './posting.types';
 
 interface Waiting {
@@ -42,6 +43,7 @@ export class PostingEngine implements OnModuleDestroy {
     private readonly repo: PostingRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     registry: Registry,
+    private readonly cache: BalanceCache,
   ) {
     this.batchMax = config.get('POSTING_BATCH_MAX');
     this.waitMs = config.get('POSTING_BATCH_WAIT_MS');
@@ -137,16 +139,20 @@ export class PostingEngine implements OnModuleDestroy {
     this.pool ??= pgPool(this.dataSource);
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    let batch: BatchOutcome;
     try {
       void client.query('BEGIN'); // queued by pg ahead of the batch's first statement
-      const results = await new PostingBatch(client, this.repo, jobs, new Date()).run();
+      batch = await new PostingBatch(client, this.repo, jobs, new Date()).run();
       await client.query('COMMIT');
-      return results;
     } catch (err) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw err;
     } finally {
       client.release(broken);
     }
+    // Committed: cache the new states before anyone is answered (read-your-writes). Never
+    // throws and gives up after the Redis command timeout, so Redis cannot fail a posting.
+    await this.cache.storeCommitted(batch.touched);
+    return batch.results;
   }
 }

@@ -1,0 +1,75 @@
+import helmet from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../../common/errors/app-error';
+import { Env } from '../../config/env.schema';
+import { RouteAccess } from '../../common/auth/auth.decorators';
+import { AccessPolicy } from '../../modules/auth/access-policy';
+import { ApiKeyAuthenticator } from '../../modules/auth/api-key.authenticator';
+import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
+
+const DOCS_PATH = /^\/docs(-json|-yaml)?(\/|$)/;
+
+/**
+ * HTTP hardening applied once the Nest app exists (before it listens): security headers
+ * (helmet; the CSP keeps Swagger UI working: its scripts are files, its styles inline),
+ * CORS only for CORS_ORIGINS, the request timeout, and a key for /docs unless DOCS_PUBLIC.
+ * The JSON body parser is installed by registerJsonBodyParser on the adapter.
+ */
+export async function hardenHttp(app: NestFastifyApplication, env: Env): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
+  });
+
+  const origins = env.CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (origins.length > 0) {
+    app.enableCors({
+      origin: origins,
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Idempotency', 'X-TTL', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'X-Idempotency-Replayed', 'X-Total-Count', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
+
+  app.useGlobalInterceptors(new RequestTimeoutInterceptor(env.REQUEST_TIMEOUT_MS));
+
+  // Postgres text cannot hold NUL: refuse it in the path and query like in bodies (see the JSON parser).
+  app.getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request: FastifyRequest, _reply, done) => {
+      if (request.url.includes('%00')) done(new AppError('BAD_REQUEST', 'The URL contains a NUL character (%00).'));
+      else done();
+    });
+
+  // Fastify validates route body schemas (the posting routes) before Nest guards run: authorize
+  // those routes first, so a caller without the right key learns nothing from validation errors.
+  const policy = app.get(AccessPolicy);
+  app.getHttpAdapter()
+    .getInstance()
+    .addHook('preValidation', (request: FastifyRequest, reply, done) => {
+      if (!request.routeOptions.schema) return done();
+      try {
+        policy.authorize(request, reply, (request.routeOptions.config as { auth?: RouteAccess }).auth ?? {});
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+
+  if (env.SWAGGER_ENABLED && !env.DOCS_PUBLIC) {
+    const authenticator = app.get(ApiKeyAuthenticator);
+    app.getHttpAdapter()
+      .getInstance()
+      .addHook('onRequest', (request: FastifyRequest, reply, done) => {
+        if (DOCS_PATH.test(request.url) && !authenticator.principalOf(request)) {
+          void reply.header('WWW-Authenticate', 'Bearer');
+          done(new AppError('UNAUTHORIZED', 'A valid API key is required: Authorization: Bearer <key>.'));
+          return;
+        }
+        done();
+      });
+  }
+}

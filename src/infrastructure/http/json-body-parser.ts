@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../common/errors/app-error';
+
+/** Keys refused anywhere in a body: prototype pollution vectors for any code that merges objects. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
+function invalid(message: string): AppError {
+  return new AppError('INVALID_BODY', message);
+}
+
+const shown = (key: string): string => JSON.stringify(key.length > 100 ? `${key.slice(0, 100)}...` : key);
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * Parses a JSON request body, refusing what JSON.parse would accept but we do not:
+ * nesting deeper than maxDepth (checked before parsing, so 100,000 levels cost one linear
+ * scan), a key repeated in one object (JSON.parse would silently keep the last value, so two
+ * readers of the same bytes could disagree about an amount), and the keys __proto__,
+ * constructor and prototype at any depth, and NUL characters (\u0000: Postgres text cannot
+ * store them). Anything else invalid is left to JSON.parse.
+ */
+export function parseJsonBody(text: string, maxDepth: number): unknown {
+  if (text.length === 0) throw invalid('The request body is empty; send a JSON document.');
+  // One frame per open object (its keys so far) or array (null).
+  const frames: Array<Set<string> | null> = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      let j = i + 1;
+      let escaped = false;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === BACKSLASH) {
+          escaped = true;
+          j += 2;
+        } else if (d === QUOTE) break;
+        else j++;
+      }
+      if (j >= n) break; // unterminated string: JSON.parse reports it
+      if (escaped && text.slice(i + 1, j).includes('u0000') && decodeString(text.slice(i, j + 1)).includes('\0')) {
+        throw invalid('The request body contains a NUL character (\\u0000).');
+      }
+      const keys = frames.length > 0 ? frames[frames.length - 1] : null;
+      if (keys) {
+        let k = j + 1;
+        while (k < n && isWhitespace(text.charCodeAt(k))) k++;
+        if (text.charCodeAt(k) === COLON) {
+          const key = escaped ? decodeString(text.slice(i, j + 1)) : text.slice(i + 1, j);
+          if (RESERVED_KEYS.has(key)) throw invalid(`The key ${shown(key)} is not allowed in a request body.`);
+          if (keys.has(key)) throw invalid(`The key ${shown(key)} appears more than once in one object.`);
+          keys.add(key);
+        }
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (frames.length >= maxDepth) throw invalid(`The request body nests deeper than ${maxDepth} levels.`);
+      frames.push(c === OPEN_OBJECT ? new Set<string>() : null);
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      frames.pop();
+    }
+    i++;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid('The request body is not valid JSON.');
+  }
+}
+
+function decodeString(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    throw invalid('The request body is not valid JSON.');
+  }
+}
+
+/** charset parameter of a Content-Type, lower case, if any. */
+function charsetOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['content-type'];
+  const match = typeof header === 'string' ? /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(header) : null;
+  return match?.[1].toLowerCase();
+}
+
+/**
+ * Replaces Fastify's JSON parser (application/json only; every other type is a 415) with
+ * parseJsonBody. Bodies are read as UTF-8; another declared charset is a 415.
+ */
+export function registerJsonBodyParser(fastify: FastifyInstance, opts: { maxDepth: number }): void {
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const charset = charsetOf(request);
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      done(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json in UTF-8.'), undefined);
+      return;
+    }
+    try {
+      done(null, parseJsonBody(body as string, opts.maxDepth));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+}

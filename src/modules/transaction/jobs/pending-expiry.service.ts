@@ -1,0 +1,78 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { AppError } from '../../../common/errors/app-error';
+import { AppConfig } from '../../../config/app-config';
+import { DueHold, TransactionRepository } from '../transaction.repository';
+import { TransactionService } from '../transaction.service';
+import { EXPIRED_REASON } from './pending-expiry.constants';
+
+export interface ExpiryReport {
+  /** Holds found past their expiry. */
+  found: number;
+  /** Holds this run canceled. */
+  expired: number;
+  /** Holds committed or canceled by someone else in the meantime (409 0099, or gone). */
+  skipped: number;
+  /** Holds whose cancel failed for another reason; the next run retries them. */
+  failed: number;
+}
+
+/**
+ * Cancels PENDING holds whose expiresAt has passed (DESIGN section 4, "cancel / expiry"),
+ * through the same posting engine as an API cancel: RELEASE operations, status CANCELED,
+ * metadata.cancelReason = 'expired'. The status change is guarded in SQL by the engine, so a
+ * hold committed or canceled concurrently is simply skipped.
+ */
+@Injectable()
+export class PendingExpiryService implements OnModuleDestroy {
+  private readonly logger = new Logger(PendingExpiryService.name);
+  private readonly batchSize: number;
+  private stopping = false;
+
+  constructor(
+    private readonly transactions: TransactionRepository,
+    private readonly transactionService: TransactionService,
+    config: AppConfig,
+  ) {
+    this.batchSize = config.get('PENDING_EXPIRY_BATCH');
+  }
+
+  onModuleDestroy(): void {
+    this.stopping = true; // finish the current round, start no other
+  }
+
+  /** Expires every hold due at `now`, in rounds of PENDING_EXPIRY_BATCH. */
+  async expireDueHolds(now: Date): Promise<ExpiryReport> {
+    const report: ExpiryReport = { found: 0, expired: 0, skipped: 0, failed: 0 };
+    for (;;) {
+      const due = await this.transactions.findExpiredHolds(now, this.batchSize);
+      const round = await this.expireRound(due);
+      report.found += due.length;
+      report.expired += round.expired;
+      report.skipped += round.skipped;
+      report.failed += round.failed;
+      // A short round was the last one; a round that expired nothing would only repeat itself.
+      if (due.length < this.batchSize || round.expired === 0 || this.stopping) return report;
+    }
+  }
+
+  /** Submits all cancels at once so the engine groups them into few batches. */
+  private async expireRound(due: DueHold[]): Promise<Omit<ExpiryReport, 'found'>> {
+    const outcomes = await Promise.allSettled(
+      due.map((h) => this.transactionService.cancel(h.organizationId, h.ledgerId, h.id, EXPIRED_REASON)),
+    );
+    const round = { expired: 0, skipped: 0, failed: 0 };
+    outcomes.forEach((o, i) => {
+      if (o.status === 'fulfilled') round.expired++;
+      else if (o.reason instanceof AppError && (o.reason.key === 'NOT_PENDING' || o.reason.key === 'NOT_FOUND')) round.skipped++;
+      else {
+        round.failed++;
+        const h = due[i];
+        this.logger.error(
+          { transactionId: h.id, ledgerId: h.ledgerId, err: o.reason },
+          `Expiry of hold ${h.id} failed: ${(o.reason as Error)?.message}`,
+        );
+      }
+    });
+    return round;
+  }
+}

@@ -1,0 +1,93 @@
+import 'reflect-metadata';
+import { DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import pino from 'pino';
+import { AppError } from './common/errors/app-error';
+import { AppConfigModule } from './config/config.module';
+import { Env, EnvValidationError, loadEnv } from './config/env.schema';
+import { DatabaseModule } from './infrastructure/database/database.module';
+import { PinoNestLogger } from './infrastructure/logging/logger';
+import { MetricsModule } from './infrastructure/metrics/metrics.module';
+import { RedisModule } from './infrastructure/redis/redis.module';
+import { ReconciliationCoreModule } from './modules/reconciliation/reconciliation-core.module';
+import { ReconciliationRunner, RunOutcome } from './modules/reconciliation/reconciliation.runner';
+
+/**
+ * `npm run reconcile [-- --full] [-- --json]`: one reconciliation run against the configured
+ * database (DATABASE_URL, REDIS_URL), stored like any other run. Exit codes: 0 HEALTHY or
+ * WARNING, 2 CRITICAL, 3 another run is in progress, 1 the run could not be made.
+ */
+export const EXIT = { ok: 0, failed: 1, critical: 2, busy: 3 } as const;
+
+@Module({})
+class ReconcileCliModule {
+  static forRoot(env: Env): DynamicModule {
+    return {
+      module: ReconcileCliModule,
+      imports: [AppConfigModule.forRoot(env), DatabaseModule, RedisModule, MetricsModule, ReconciliationCoreModule],
+    };
+  }
+}
+
+function print(outcome: RunOutcome, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(outcome)}\n`);
+    return;
+  }
+  const lines = [
+    `reconciliation run ${outcome.id} (${outcome.mode}): ${outcome.status}` +
+      `${outcome.previousStatus ? ` (previous ${outcome.previousStatus})` : ''}, ${outcome.issues} issue(s), ${outcome.durationMs} ms`,
+    ...outcome.checks.map(
+      (c) => `  ${c.status.padEnd(8)} ${c.name.padEnd(22)} issues ${String(c.issues).padStart(6)}  rows ${String(c.scanned).padStart(9)}  ${String(c.durationMs).padStart(6)} ms${c.note ? `  (${c.note})` : ''}`,
+    ),
+    `report: /v1/reconciliation/reports/${outcome.id} (html: /v1/reconciliation/reports/${outcome.id}/html)`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const unknown = argv.filter((a) => a !== '--full' && a !== '--json');
+  if (unknown.length > 0) {
+    process.stderr.write(`usage: reconcile [--full] [--json] (unknown: ${unknown.join(' ')})\n`);
+    return EXIT.failed;
+  }
+  let env: Env;
+  try {
+    env = loadEnv();
+  } catch (err) {
+    if (err instanceof EnvValidationError) {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT.failed;
+    }
+    throw err;
+  }
+  // Logs (JSON, LOG_LEVEL) go to stderr so stdout carries the report only.
+  const root = pino({ level: env.LOG_LEVEL, base: { service: 'ledger-service', tool: 'reconcile' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2));
+  const logger = new PinoNestLogger(root);
+  const app = await NestFactory.createApplicationContext(ReconcileCliModule.forRoot(env), { logger, abortOnError: false });
+  try {
+    const run = await app.get(ReconciliationRunner).start({ trigger: 'cli', mode: argv.includes('--full') ? 'full' : undefined });
+    const outcome = await run.done;
+    print(outcome, argv.includes('--json'));
+    return outcome.status === 'CRITICAL' ? EXIT.critical : EXIT.ok;
+  } catch (err) {
+    if (err instanceof AppError && err.key === 'RECONCILIATION_IN_PROGRESS') {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT.busy;
+    }
+    process.stderr.write(`reconciliation failed: ${(err as Error).message}\n`);
+    return EXIT.failed;
+  } finally {
+    await app.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`${err.stack ?? err.message}\n`);
+      process.exit(EXIT.failed);
+    },
+  );
+}
