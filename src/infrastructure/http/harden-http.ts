@@ -1,4 +1,4 @@
-import helmet from '@fastify/helmet';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../common/errors/app-error';
@@ -6,20 +6,26 @@ import { Env } from '../../config/env.schema';
 import { RouteAccess } from '../../common/auth/auth.decorators';
 import { AccessPolicy } from '../../modules/auth/access-policy';
 import { ApiKeyAuthenticator } from '../../modules/auth/api-key.authenticator';
-import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
+import { sendError } from '../../common/errors/all-exceptions.filter';
+import { registerRequestTimeout } from './request-timeout';
+import { securityHeaders } from './security-headers';
 
 const DOCS_PATH = /^\/docs(-json|-yaml)?(\/|$)/;
 
 /**
  * HTTP hardening applied once the Nest app exists (before it listens): security headers
- * (helmet; the CSP keeps Swagger UI working: its scripts are files, its styles inline),
- * CORS only for CORS_ORIGINS, the request timeout, and a key for /docs unless DOCS_PUBLIC.
+ * (helmet's, computed once), CORS only for CORS_ORIGINS, the request timeout, and a key for
+ * /docs unless DOCS_PUBLIC.
  * The JSON body parser is installed by registerJsonBodyParser on the adapter.
  */
 export async function hardenHttp(app: NestFastifyApplication, env: Env): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
-  });
+  const headers = securityHeaders();
+  app.getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (_request, reply, done) => {
+      void reply.headers(headers);
+      done();
+    });
 
   const origins = env.CORS_ORIGINS.split(',')
     .map((o) => o.trim())
@@ -34,7 +40,10 @@ export async function hardenHttp(app: NestFastifyApplication, env: Env): Promise
     });
   }
 
-  app.useGlobalInterceptors(new RequestTimeoutInterceptor(env.REQUEST_TIMEOUT_MS));
+  const timeoutLogger = new Logger('RequestTimeout');
+  registerRequestTimeout(app.getHttpAdapter().getInstance(), env.REQUEST_TIMEOUT_MS, (err, request, reply) =>
+    sendError(err, request, reply, { exposeStack: false, logger: timeoutLogger }),
+  );
 
   // Postgres text cannot hold NUL: refuse it in the path and query like in bodies (see the JSON parser).
   app.getHttpAdapter()
