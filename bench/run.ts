@@ -111,6 +111,9 @@ interface Measured {
   name: string;
   rps: number;
   cpuUsPerRequest: number;
+  /** Average postings per group-commit batch and average batch time (lock to commit). */
+  batchSize: number;
+  batchMs: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -118,16 +121,41 @@ interface Measured {
 }
 
 let appPid = 0;
+let appBase = '';
 
-function run(name: string, opts: Record<string, unknown>): Promise<Measured> {
+/** Sum and count of the group-commit histograms, read from the app's /metrics. */
+async function batchTotals(): Promise<{ batches: number; postings: number; seconds: number }> {
+  const text = await (await fetch(`${appBase}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    batches: value('ledger_posting_batch_size_count'),
+    postings: value('ledger_posting_batch_size_sum'),
+    seconds: value('ledger_posting_batch_seconds_sum'),
+  };
+}
+
+async function run(name: string, opts: Record<string, unknown>): Promise<Measured> {
   const cpuBefore = appCpuSeconds(appPid);
-  return new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err: Error | null, r: any) => {
-      if (err) return reject(err);
-      const cpuUsPerRequest = ((appCpuSeconds(appPid) - cpuBefore) * 1e6) / Math.max(1, r.requests.total);
-      resolve({ name, rps: r.requests.average, cpuUsPerRequest, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors });
-    });
-  });
+  const before = await batchTotals();
+  const r: any = await new Promise((resolve, reject) =>
+    autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err: Error | null, res: unknown) =>
+      err ? reject(err) : resolve(res),
+    ),
+  );
+  const cpuUsPerRequest = ((appCpuSeconds(appPid) - cpuBefore) * 1e6) / Math.max(1, r.requests.total);
+  const after = await batchTotals();
+  const batches = after.batches - before.batches;
+  return {
+    name,
+    rps: r.requests.average,
+    cpuUsPerRequest,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    batchSize: batches ? (after.postings - before.postings) / batches : 0,
+    batchMs: batches ? ((after.seconds - before.seconds) * 1000) / batches : 0,
+  };
 }
 
 function transfer(from: string, to: string): string {
@@ -153,6 +181,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const app = await startApp(port);
   appPid = app.pid ?? 0;
+  appBase = `http://127.0.0.1:${port}`;
   const base = `http://127.0.0.1:${port}`;
   try {
     const prefix = await seed(base);
@@ -175,10 +204,12 @@ async function main(): Promise<void> {
 
     const ceiling = results[0].rps;
     console.log(`\nledger bench: ${CONNECTIONS} connections, ${DURATION} s per scenario, synchronous_commit on\n`);
-    console.log('scenario                                      req/s     p50 ms  p99 ms  non-2xx  errors  vs ceiling  app CPU/req');
+    console.log(
+      'scenario                                      req/s     p50 ms  p99 ms  non-2xx  errors  vs ceiling  app CPU/req   batch size  batch ms',
+    );
     for (const r of results) {
       console.log(
-        `${r.name.padEnd(44)} ${r.rps.toFixed(0).padStart(7)}  ${String(r.p50).padStart(7)}  ${String(r.p99).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${((r.rps / ceiling) * 100).toFixed(0).padStart(5)}%  ${r.cpuUsPerRequest.toFixed(0).padStart(8)} µs`,
+        `${r.name.padEnd(44)} ${r.rps.toFixed(0).padStart(7)}  ${String(r.p50).padStart(7)}  ${String(r.p99).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${((r.rps / ceiling) * 100).toFixed(0).padStart(5)}%  ${r.cpuUsPerRequest.toFixed(0).padStart(8)} µs  ${r.batchSize ? r.batchSize.toFixed(1).padStart(10) : '         -'}  ${r.batchSize ? r.batchMs.toFixed(1).padStart(8) : '       -'}`,
       );
     }
     const [, uniform, hot] = results;
