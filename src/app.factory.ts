@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
@@ -21,8 +22,8 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
   const rootLogger = createRootLogger(env.LOG_LEVEL);
   const adapter = new FastifyAdapter({
     loggerInstance: rootLogger,
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: true,
+    // Request lines are ours (onResponse below): method, route, status, duration.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     bodyLimit: env.BODY_LIMIT_BYTES,
     // Path parameters up to 256 characters (an alias is up to 101, percent-encoded longer).
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
