@@ -203,7 +203,10 @@ describe('balance cache (real Redis and Postgres)', () => {
     const pg = await pgBalances(ctx.ledger);
     expect(report.warmed).toBeGreaterThanOrEqual(pg.size);
     await expectCachedEqualPostgres(ctx, { allPresent: true });
-    expect(await sync().syncOnce()).toMatchObject({ repaired: 0, warmed: 0 });
+    // A second run finds this ledger in order. (Its counters cover every recently changed
+    // balance of the shared test database, so they are not asserted here.)
+    await sync().syncOnce();
+    await expectCachedEqualPostgres(ctx, { allPresent: true });
   });
 
   it('checks hot balances outside the recent window too', async () => {
