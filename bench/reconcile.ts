@@ -11,13 +11,14 @@
  * 4. Runs the CLI again: an incremental run over what changed since the checkpoint.
  * Prints both run times (and per check), and their ratio. Exits non-zero if a run is not HEALTHY.
  */
-import { ChildProcess, spawn } from 'child_process';
-import { createServer } from 'net';
+import type { ChildProcess } from 'child_process';
+import { spawn } from 'child_process';
 import { join } from 'path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { validateEnv } from '../src/config/env.schema';
 import { dataSourceOptions } from '../src/infrastructure/database/data-source-options';
+import { freePort, recreateDatabase as recreateEmptyDatabase, startBuiltApp } from './support';
 
 const DB = process.env.BENCH_RECONCILE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ledger_bench_reconcile';
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
@@ -37,15 +38,7 @@ const CHILD_ENV = {
 };
 
 async function recreateDatabase(): Promise<void> {
-  const url = new URL(DB);
-  const name = url.pathname.slice(1);
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unsafe database name ${name}`);
-  url.pathname = '/postgres';
-  const c = new Client({ connectionString: url.toString() });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
+  await recreateEmptyDatabase(DB);
   const ds = new DataSource(dataSourceOptions(validateEnv({ DATABASE_URL: DB })));
   await ds.initialize();
   await ds.runMigrations();
@@ -142,30 +135,8 @@ function reconcile(args: string[]): Promise<CliRun> {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startApp(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(DIST, 'main.js')], {
-    env: { ...CHILD_ENV, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return child;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the app did not start');
+function startApp(port: number): Promise<ChildProcess> {
+  return startBuiltApp(port, CHILD_ENV);
 }
 
 /** Posts transfers between seeded accounts through the real app. */

@@ -7,59 +7,27 @@
  * and recreated), REDIS_URL, BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 64),
  * BENCH_NODE_ARGS (extra node flags for the app, e.g. --cpu-prof).
  */
-import { ChildProcess, spawn } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import { randomInt } from 'crypto';
-import { createServer } from 'net';
 import { readFileSync } from 'fs';
-import { join } from 'path';
-import { Client } from 'pg';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon');
 import { booksClean, checkBooks } from './books-check';
+import { freePort, recreateDatabase, startBuiltApp } from './support';
 
 const DB = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ledger_bench';
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ACCOUNTS = 1000;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function recreateDatabase(): Promise<void> {
-  const url = new URL(DB);
-  const name = url.pathname.slice(1);
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unsafe database name ${name}`);
-  url.pathname = '/postgres';
-  const c = new Client({ connectionString: url.toString() });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-}
-
 async function startApp(port: number): Promise<ChildProcess> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'dist', 'src', 'main.js')], {
-    // Auth and rate limiting off: the bench measures the ledger, from one client IP.
-    env: { ...process.env, NODE_ENV: 'production', AUTH_DISABLED: 'true', RATE_LIMIT_MAX: '0', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: DB, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return child;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the app did not start');
+  // Auth and rate limiting off: the bench measures the ledger, from one client IP.
+  return startBuiltApp(
+    port,
+    { ...process.env, NODE_ENV: 'production', AUTH_DISABLED: 'true', RATE_LIMIT_MAX: '0', DATABASE_URL: DB, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+    nodeArgs,
+  );
 }
 
 async function call(base: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -177,7 +145,7 @@ function randomPair(): [string, string] {
 }
 
 async function main(): Promise<void> {
-  await recreateDatabase();
+  await recreateDatabase(DB);
   const port = await freePort();
   const app = await startApp(port);
   appPid = app.pid ?? 0;
