@@ -57,6 +57,16 @@ export async function checkBooks(databaseUrl: string): Promise<BooksReport> {
   }
 }
 
+/** What checkBooks answers for clean books. */
+export const CLEAN_BOOKS: BooksReport = {
+  conservationBreaks: 0,
+  balancesNotEqualToFold: 0,
+  chainBreaks: 0,
+  versionMismatches: 0,
+  negativeInternal: 0,
+  unbalancedTransactions: 0,
+};
+
 export function booksClean(r: BooksReport): boolean {
   return Object.values(r).every((n) => n === 0);
 }

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { createServer } from 'net';
 import { join } from 'path';
-import { checkBooks } from '../bench/books-check';
+import { CLEAN_BOOKS, checkBooks } from '../bench/books-check';
 import { Api } from './support/api';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
 import { balanceOf, fromCents, fund, prng, runPool, sleep, sql, transferBody } from './support/postings';
@@ -131,14 +131,6 @@ async function fundedLedger(api: Api): Promise<{ ctx: LedgerCtx; aliases: string
   return { ctx, aliases };
 }
 
-const CLEAN_BOOKS = {
-  conservationBreaks: 0,
-  balancesNotEqualToFold: 0,
-  chainBreaks: 0,
-  versionMismatches: 0,
-  negativeInternal: 0,
-  unbalancedTransactions: 0,
-};
 
 describe('G1: a 2xx survives SIGKILL of the process', () => {
   const children: Child[] = [];

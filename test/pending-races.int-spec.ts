@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { checkBooks } from '../bench/books-check';
+import { CLEAN_BOOKS, checkBooks } from '../bench/books-check';
 import { PendingExpiryService } from '../src/modules/transaction/jobs/pending-expiry.service';
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
@@ -15,14 +15,6 @@ import { TEST_DATABASE_URL } from './support/test-env';
  */
 jest.setTimeout(180_000);
 
-const CLEAN_BOOKS = {
-  conservationBreaks: 0,
-  balancesNotEqualToFold: 0,
-  chainBreaks: 0,
-  versionMismatches: 0,
-  negativeInternal: 0,
-  unbalancedTransactions: 0,
-};
 
 let t: TestApp;
 let expiry: PendingExpiryService;

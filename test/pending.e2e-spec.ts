@@ -1,4 +1,4 @@
-import { checkBooks } from '../bench/books-check';
+import { CLEAN_BOOKS, checkBooks } from '../bench/books-check';
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
@@ -7,14 +7,6 @@ import { checkHolds } from './support/holds-check';
 import { fund, setFlags } from './support/postings';
 import { TEST_DATABASE_URL } from './support/test-env';
 
-const CLEAN_BOOKS = {
-  conservationBreaks: 0,
-  balancesNotEqualToFold: 0,
-  chainBreaks: 0,
-  versionMismatches: 0,
-  negativeInternal: 0,
-  unbalancedTransactions: 0,
-};
 
 /**
  * The hold state machine of DESIGN section 4, one test per row, over HTTP against the real

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { checkBooks } from '../bench/books-check';
+import { CLEAN_BOOKS, checkBooks } from '../bench/books-check';
 import { Api, ApiResponse } from './support/api';
 import { startApp, TestApp } from './support/app';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
@@ -20,14 +20,6 @@ import { TEST_DATABASE_URL } from './support/test-env';
 
 jest.setTimeout(180_000);
 
-const CLEAN_BOOKS = {
-  conservationBreaks: 0,
-  balancesNotEqualToFold: 0,
-  chainBreaks: 0,
-  versionMismatches: 0,
-  negativeInternal: 0,
-  unbalancedTransactions: 0,
-};
 
 let t: TestApp;
 beforeAll(async () => {
