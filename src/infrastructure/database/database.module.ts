@@ -2,14 +2,20 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { ensureDatabase } from './ensure-database';
 
-/** Postgres through TypeORM (with the pg pool underneath); migrations run at boot unless disabled. */
+/**
+ * Postgres through TypeORM (with the pg pool underneath); migrations run at boot unless
+ * disabled, after creating the database if the server has none of that name.
+ */
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
+      useFactory: async (config: AppConfig) => {
+        // With migrations at boot the service owns its schema: create the database if missing.
+        if (config.get('DB_RUN_MIGRATIONS')) await ensureDatabase(config.get('DATABASE_URL'));
         return {
           ...dataSourceOptions({
             DATABASE_URL: config.get('DATABASE_URL'),
