@@ -1,5 +1,5 @@
-import { CheckScope, SqlCheck } from './check';
-import { AVAILABLE_EFFECT, balancesInScope, num, ON_HOLD_EFFECT } from './sql';
+import { BalanceSqlCheck, CheckScope } from './check';
+import { AVAILABLE_EFFECT, num, ON_HOLD_EFFECT } from './sql';
 
 /**
  * G4: each balance equals the fold of its operations, available and onHold separately.
@@ -7,14 +7,10 @@ import { AVAILABLE_EFFECT, balancesInScope, num, ON_HOLD_EFFECT } from './sql';
  * its last operation's after-state, which equals the fold because the operation-chain check
  * proves every operation starts where the previous one ended (by induction over the runs).
  */
-export class BalanceFoldCheck extends SqlCheck {
+export class BalanceFoldCheck extends BalanceSqlCheck {
   readonly name = 'balance-fold';
   readonly title = 'Each balance equals the fold of its operations (available and onHold)';
   readonly raises = 'CRITICAL';
-
-  protected scannedSql(incremental: boolean): string {
-    return `SELECT count(*) AS n FROM ${balancesInScope(incremental)} b`;
-  }
 
   protected issuesSql(incremental: boolean, _scope: CheckScope): string {
     const sample = (basis: string, expAvailable: string, expOnHold: string) => `jsonb_build_object(

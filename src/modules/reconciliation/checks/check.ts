@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { PoolClient } from 'pg';
 import { LedgerFinding } from '../reconciliation.types';
+import { balancesInScope, transactionsInScope } from './sql';
 
 /** What a run verifies: everything (full) or what changed since the checkpoint. */
 export interface CheckScope {
@@ -93,4 +94,18 @@ function groupPerLedger(issuesSql: string, sampleLimit: number): string {
       FROM ranked
      GROUP BY ledger_id, critical
      ORDER BY count(*) DESC, ledger_id`;
+}
+
+/** A check over the balances in scope (changed since the checkpoint, or all of them). */
+export abstract class BalanceSqlCheck extends SqlCheck {
+  protected scannedSql(incremental: boolean): string {
+    return `SELECT count(*) AS n FROM ${balancesInScope(incremental)} b`;
+  }
+}
+
+/** A check over the transactions in scope (changed since the checkpoint, or all of them). */
+export abstract class TransactionSqlCheck extends SqlCheck {
+  protected scannedSql(incremental: boolean): string {
+    return `SELECT count(*) AS n FROM ${transactionsInScope(incremental)} t`;
+  }
 }

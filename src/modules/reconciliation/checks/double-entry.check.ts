@@ -1,18 +1,14 @@
-import { SqlCheck } from './check';
-import { num, operationsInScope, transactionsInScope } from './sql';
+import { TransactionSqlCheck } from './check';
+import { num, operationsInScope } from './sql';
 
 /**
  * G2: per transaction and asset, debits equal credits; the legs total the transaction's
  * amount (credits of an APPROVED one, holds of a held one) in the transaction's asset.
  */
-export class DoubleEntryCheck extends SqlCheck {
+export class DoubleEntryCheck extends TransactionSqlCheck {
   readonly name = 'double-entry';
   readonly title = 'Every transaction balances: debits = credits = its amount, per asset';
   readonly raises = 'CRITICAL';
-
-  protected scannedSql(incremental: boolean): string {
-    return `SELECT count(*) AS n FROM ${transactionsInScope(incremental)} t`;
-  }
 
   protected issuesSql(incremental: boolean): string {
     return `

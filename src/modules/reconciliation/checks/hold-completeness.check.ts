@@ -1,4 +1,4 @@
-import { SqlCheck } from './check';
+import { TransactionSqlCheck } from './check';
 import { num, operationsInScope, transactionsInScope } from './sql';
 
 /**
@@ -8,14 +8,10 @@ import { num, operationsInScope, transactionsInScope } from './sql';
  * each held balance, a RELEASE of the held amount and no DEBIT or CREDIT; a direct
  * transaction never takes from onHold.
  */
-export class HoldCompletenessCheck extends SqlCheck {
+export class HoldCompletenessCheck extends TransactionSqlCheck {
   readonly name = 'hold-completeness';
   readonly title = 'Every hold ends with exactly its state-machine operations';
   readonly raises = 'CRITICAL';
-
-  protected scannedSql(incremental: boolean): string {
-    return `SELECT count(*) AS n FROM ${transactionsInScope(incremental)} t`;
-  }
 
   protected issuesSql(incremental: boolean): string {
     // Only transactions a hold is involved in: a hold operation, a DEBIT from onHold, or a status

@@ -1,15 +1,11 @@
-import { SqlCheck } from './check';
+import { BalanceSqlCheck } from './check';
 import { balancesInScope, num } from './sql';
 
 /** G5: available and onHold never below zero, except available on external accounts. */
-export class NonNegativeCheck extends SqlCheck {
+export class NonNegativeCheck extends BalanceSqlCheck {
   readonly name = 'non-negative';
   readonly title = 'No internal balance is negative (onHold never is)';
   readonly raises = 'CRITICAL';
-
-  protected scannedSql(incremental: boolean): string {
-    return `SELECT count(*) AS n FROM ${balancesInScope(incremental)} b`;
-  }
 
   protected issuesSql(incremental: boolean): string {
     return `

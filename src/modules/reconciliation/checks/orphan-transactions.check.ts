@@ -1,4 +1,4 @@
-import { SqlCheck } from './check';
+import { TransactionSqlCheck } from './check';
 import { transactionsInScope } from './sql';
 
 /**
@@ -6,14 +6,10 @@ import { transactionsInScope } from './sql';
  * one with none. WARNING when it has none (no money moved), CRITICAL when it has one (money
  * moved on one side only).
  */
-export class OrphanTransactionsCheck extends SqlCheck {
+export class OrphanTransactionsCheck extends TransactionSqlCheck {
   readonly name = 'orphan-transactions';
   readonly title = 'No transaction lacks its operations (< 2 if settled, 0 if pending)';
   readonly raises = 'WARNING without operations, CRITICAL with a single one';
-
-  protected scannedSql(incremental: boolean): string {
-    return `SELECT count(*) AS n FROM ${transactionsInScope(incremental)} t`;
-  }
 
   protected issuesSql(incremental: boolean): string {
     const counts = incremental

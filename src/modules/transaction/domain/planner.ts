@@ -1,21 +1,13 @@
 import { AppError, invariant } from '../../../common/errors/app-error';
 import { formatAmount } from '../../../common/money/amount';
+import { Balance, EXTERNAL_ACCOUNT_TYPE } from '../../balance/balance.types';
 import { Leg, Transfer } from './transfer';
 
 /** The state of one balance as the planner sees it. */
-export interface BalanceState {
-  id: string;
-  accountId: string;
-  alias: string;
-  key: string;
-  assetCode: string;
-  available: bigint;
-  onHold: bigint;
-  version: bigint;
-  accountType: string;
-  allowSending: boolean;
-  allowReceiving: boolean;
-}
+export type BalanceState = Pick<
+  Balance,
+  'id' | 'accountId' | 'alias' | 'key' | 'assetCode' | 'available' | 'onHold' | 'version' | 'accountType' | 'allowSending' | 'allowReceiving'
+>;
 
 export type Action = 'direct' | 'hold' | 'commit' | 'cancel';
 export type OperationType = 'DEBIT' | 'CREDIT' | 'ON_HOLD' | 'RELEASE';
@@ -64,7 +56,7 @@ const EFFECTS: Record<Action, { source: Effect; destination?: Effect }> = {
   cancel: { source: { type: 'RELEASE', available: 1n, onHold: -1n } },
 };
 
-export const isExternal = (b: BalanceState): boolean => b.accountType === 'external';
+export const isExternal = (b: BalanceState): boolean => b.accountType === EXTERNAL_ACCOUNT_TYPE;
 
 export type BalanceLookup = (alias: string, key: string) => BalanceState | undefined;
 

@@ -41,4 +41,4 @@ export interface Transfer {
   destinations: Leg[];
 }
 
-export const DEFAULT_BALANCE_KEY = 'default';
+export { DEFAULT_BALANCE_KEY } from '../../balance/balance.types';
