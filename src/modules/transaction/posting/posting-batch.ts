@@ -46,7 +46,7 @@ export interface BatchOutcome {
 export class PostingBatch {
   private readonly results: Array<JobResult | undefined>;
   private readonly balances = new Map<string, Balance>();
-  private readonly originalVersions = new Map<string, { ledgerId: string; version: bigint }>();
+  private readonly originalVersions = new Map<string, { version: bigint; rowId: string }>();
   private readonly lockedTransactions = new Map<string, TransactionRecord>();
   private readonly revertedParents = new Set<string>();
   private readonly priorOperations = new Map<string, OperationRecord[]>();
@@ -164,7 +164,7 @@ export class PostingBatch {
     for (const row of await this.repo.lockBalances(this.client, [...keys.values()])) {
       const b = balanceFromRow(row);
       this.balances.set(balanceKey(b.ledgerId, b.alias, b.key), b);
-      this.originalVersions.set(b.id, { ledgerId: b.ledgerId, version: b.version });
+      this.originalVersions.set(b.id, { version: b.version, rowId: row.row_id });
     }
   }
 
@@ -334,7 +334,7 @@ export class PostingBatch {
     for (const b of this.balances.values()) {
       const original = this.originalVersions.get(b.id);
       if (original && original.version !== b.version) {
-        updates.push({ ledgerId: b.ledgerId, id: b.id, available: b.available, onHold: b.onHold, version: b.version, expectedVersion: original.version });
+        updates.push({ ledgerId: b.ledgerId, id: b.id, rowId: original.rowId, available: b.available, onHold: b.onHold, version: b.version, expectedVersion: original.version });
       }
     }
     await this.repo.writeBatch(this.client, { transactions: this.newTransactions, operations: this.newOperations, balances: updates }, this.now);

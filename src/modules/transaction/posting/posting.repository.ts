@@ -12,9 +12,16 @@ export interface BalanceKey {
   key: string;
 }
 
+/** A locked balance row and its physical address (`ctid`), valid until the lock is released. */
+export interface LockedBalanceRow extends BalanceRow {
+  row_id: string;
+}
+
 export interface BalanceUpdate {
   ledgerId: string;
   id: string;
+  /** The row's ctid from the lock: the UPDATE goes straight to it (a TID scan). */
+  rowId: string;
   available: bigint;
   onHold: bigint;
   version: bigint;
@@ -166,16 +173,28 @@ export class PostingRepository {
     return res.rows.map(operationFromRow);
   }
 
-  /** Locks every balance the batch touches, always in id order (no deadlock between batches). */
-  async lockBalances(client: PoolClient, keys: BalanceKey[]): Promise<BalanceRow[]> {
+  /**
+   * Locks every balance the batch touches, always in id order (no deadlock between batches).
+   * Each key is one index probe (LATERAL, OFFSET 0 keeps the planner from turning the probes
+   * into a scan of every balance, which it prefers while the table is small): resolve alias and
+   * key to an id, sort by id, lock by primary key. Rows come back with their `ctid`, stable while
+   * the lock is held, so the batch's UPDATE reaches each row directly.
+   */
+  async lockBalances(client: PoolClient, keys: BalanceKey[]): Promise<LockedBalanceRow[]> {
     if (keys.length === 0) return [];
-    const res = await client.query<BalanceRow>({
+    const res = await client.query<LockedBalanceRow>({
       name: 'posting_lock_balances',
-      text: `SELECT ${balanceColumns('b')} FROM balances b
-               JOIN unnest($1::uuid[], $2::text[], $3::text[]) AS k(ledger_id, alias, key)
-                 ON b.ledger_id = k.ledger_id AND b.alias = k.alias AND b.key = k.key
-              WHERE b.deleted_at IS NULL
-              ORDER BY b.id FOR UPDATE OF b`,
+      text: `WITH found AS (
+               SELECT f.ledger_id, f.id FROM unnest($1::uuid[], $2::text[], $3::text[]) AS k(ledger_id, alias, key)
+                 CROSS JOIN LATERAL (
+                   SELECT x.ledger_id, x.id, x.deleted_at FROM balances x
+                    WHERE x.ledger_id = k.ledger_id AND x.alias = k.alias AND x.key = k.key OFFSET 0) f
+                WHERE f.deleted_at IS NULL
+                ORDER BY f.id)
+             SELECT b.ctid::text AS row_id, ${balanceColumns('b')} FROM found
+               CROSS JOIN LATERAL (
+                 SELECT ctid, * FROM balances x WHERE x.ledger_id = found.ledger_id AND x.id = found.id FOR UPDATE) b
+              WHERE b.deleted_at IS NULL`,
       values: [keys.map((k) => k.ledgerId), keys.map((k) => k.alias), keys.map((k) => k.key)],
     });
     return res.rows;
@@ -222,9 +241,9 @@ export class PostingRepository {
                RETURNING 1),
              new_balances AS (
                UPDATE balances b SET available = u.available, on_hold = u.on_hold, version = u.version, updated_at = $46::timestamptz
-                 FROM unnest($40::uuid[], $41::uuid[], $42::numeric[], $43::numeric[], $44::bigint[], $45::bigint[])
-                   AS u(ledger_id, id, available, on_hold, version, expected_version)
-                WHERE b.ledger_id = u.ledger_id AND b.id = u.id AND b.version = u.expected_version
+                 FROM unnest($40::uuid[], $41::uuid[], $42::numeric[], $43::numeric[], $44::bigint[], $45::bigint[], $47::tid[])
+                   AS u(ledger_id, id, available, on_hold, version, expected_version, row_id)
+                WHERE b.ctid = u.row_id AND b.ledger_id = u.ledger_id AND b.id = u.id AND b.version = u.expected_version
                RETURNING 1)
            SELECT (SELECT count(*)::int FROM new_transactions) AS transactions,
                   (SELECT count(*)::int FROM new_operations) AS operations,
@@ -276,6 +295,7 @@ export class PostingRepository {
         balances.map((u) => str(u.version)),
         balances.map((u) => str(u.expectedVersion)),
         at,
+        balances.map((u) => u.rowId),
       ],
     });
     const written = res.rows[0];
