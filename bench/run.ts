@@ -76,9 +76,10 @@ async function seed(base: string): Promise<string> {
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number | string): number {
+function cpuSeconds(pid: number | string, kernelOnly = false): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    if (kernelOnly) return (Number(fields[12]) + Number(fields[14])) / 100;
     // utime + stime + cutime + cstime: a postgres backend that exited is still counted by the postmaster.
     return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
   } catch {
@@ -100,10 +101,11 @@ function cpuSecondsOf(name: string): number {
 }
 
 /** Where the machine's CPU went, per request: the app, Postgres, Redis and this load generator. */
-function cpuSnapshot(): Record<'app' | 'postgres' | 'redis' | 'loadgen', number> {
+function cpuSnapshot(): Record<'app' | 'appKernel' | 'postgres' | 'redis' | 'loadgen', number> {
   const own = process.cpuUsage();
   return {
     app: cpuSeconds(appPid),
+    appKernel: cpuSeconds(appPid, true),
     postgres: cpuSecondsOf('postgres'),
     redis: cpuSecondsOf('redis-server'),
     loadgen: (own.user + own.system) / 1e6,
@@ -115,6 +117,8 @@ interface Measured {
   rps: number;
   cpuUsPerRequest: number;
   /** CPU µs per request of Postgres, Redis and the load generator. */
+  /** The part of cpuUsPerRequest spent in the kernel (system calls: sockets). */
+  appKernelUs: number;
   pgUs: number;
   redisUs: number;
   loadgenUs: number;
@@ -157,6 +161,7 @@ async function run(name: string, opts: Record<string, unknown>): Promise<Measure
     name,
     rps: r.requests.average,
     cpuUsPerRequest: perRequest('app'),
+    appKernelUs: perRequest('appKernel'),
     pgUs: perRequest('postgres'),
     redisUs: perRequest('redis'),
     loadgenUs: perRequest('loadgen'),
@@ -223,9 +228,9 @@ async function main(): Promise<void> {
         `${r.name.padEnd(44)} ${r.rps.toFixed(0).padStart(7)}  ${String(r.p50).padStart(7)}  ${String(r.p99).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${((r.rps / ceiling) * 100).toFixed(0).padStart(5)}%  ${r.cpuUsPerRequest.toFixed(0).padStart(8)} µs  ${r.batchSize ? r.batchSize.toFixed(1).padStart(10) : '         -'}  ${r.batchSize ? r.batchMs.toFixed(1).padStart(8) : '       -'}`,
       );
     }
-    console.log('\nCPU per request (µs): app / postgres / redis / load generator');
+    console.log('\nCPU per request (µs): app (of which kernel) / postgres / redis / load generator');
     for (const r of results) {
-      console.log(`${r.name.padEnd(44)} ${[r.cpuUsPerRequest, r.pgUs, r.redisUs, r.loadgenUs].map((v) => v.toFixed(0).padStart(6)).join(' ')}`);
+      console.log(`${r.name.padEnd(44)} ${[r.cpuUsPerRequest, r.appKernelUs, r.pgUs, r.redisUs, r.loadgenUs].map((v) => v.toFixed(0).padStart(6)).join(' ')}`);
     }
     const [uniform, hot] = ['uniform', 'hot'].map((id) => results.find((r) => r.name.startsWith(id)));
     if (uniform && hot) console.log(`\nhot / uniform: ${((hot.rps / uniform.rps) * 100).toFixed(0)}%`);

@@ -145,6 +145,19 @@ describe('creating transactions', () => {
     expect(res.body.operations[0].balance).toEqual(expect.objectContaining({ available: expect.any(String), onHold: '0', version: expect.any(Number) }));
   });
 
+  it('stores text with quotes, backslashes, braces, commas and NULL exactly as sent (array parameters of the batch write)', async () => {
+    const tricky = 'say "hi", {a,b} \\ NULL \\"';
+    const body = transferBody('@a', '@b', '1', { description: tricky, code: 'NULL', metadata: { k: tricky } });
+    body.send.distribute.to[0] = { ...body.send.distribute.to[0], description: tricky, metadata: { leg: tricky } } as never;
+    const posted = await t.api.post(`${ctx.base}/transactions/json`, body);
+    expect(posted.status).toBe(201);
+    const read = await t.api.get(`${ctx.base}/transactions/${posted.body.id}`);
+    expect(read.body).toEqual(posted.body);
+    expect(read.body).toMatchObject({ description: tricky, code: 'NULL', metadata: { k: tricky } });
+    const credit = read.body.operations.find((o: any) => o.type === 'CREDIT');
+    expect(credit).toMatchObject({ accountAlias: '@b', description: tricky, metadata: { leg: tricky } });
+  });
+
   it('GET /transactions/{id} of an unknown id answers 404 0007', async () => {
     expectError(await t.api.get(`${ctx.base}/transactions/${randomUUID()}`), 404, '0007');
   });

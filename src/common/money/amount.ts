@@ -5,7 +5,6 @@ import { AppError } from '../errors/app-error';
  * a JavaScript number: JSON carries decimal strings, Postgres NUMERIC.
  */
 export const SCALE = 18;
-const FACTOR = 10n ** BigInt(SCALE);
 const MAX_SIGNIFICANT = 38;
 
 /** Strict client syntax: no sign, exponent, spaces, separators or leading zeros. */
@@ -13,8 +12,16 @@ const CLIENT_AMOUNT = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 /** What Postgres NUMERIC prints: optional minus, any trailing zeros. */
 const DB_AMOUNT = /^(-?)([0-9]+)(?:\.([0-9]+))?$/;
 
+/** Units of an integer part and a fraction part of at most SCALE digits (one BigInt parse). */
 function toUnits(intPart: string, fracPart: string): bigint {
-  return BigInt(intPart) * FACTOR + BigInt((fracPart + '0'.repeat(SCALE)).slice(0, SCALE));
+  return BigInt(intPart + fracPart.padEnd(SCALE, '0'));
+}
+
+/** `digits` without its trailing zeros. */
+function trimZeros(digits: string): string {
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 48) end--;
+  return digits.slice(0, end);
 }
 
 /** Why a client amount string is refused, or null when it is acceptable. */
@@ -42,7 +49,7 @@ export function parseAmount(value: unknown, field = 'value', opts: { allowZero?:
 export function amountFromDb(value: string): bigint {
   const m = DB_AMOUNT.exec(value);
   if (!m) throw new Error(`not a NUMERIC value: ${value}`);
-  const frac = (m[3] ?? '').replace(/0+$/, '');
+  const frac = trimZeros(m[3] ?? '');
   if (frac.length > SCALE) throw new Error(`NUMERIC value with more than ${SCALE} decimals: ${value}`);
   const units = toUnits(m[2], frac);
   return m[1] ? -units : units;
@@ -51,8 +58,9 @@ export function amountFromDb(value: string): bigint {
 /** Canonical decimal string: no trailing zeros, no exponent ("10", "0.5", "-3.25"). */
 export function formatAmount(units: bigint): string {
   const negative = units < 0n;
-  const abs = negative ? -units : units;
-  const int = abs / FACTOR;
-  const frac = (abs % FACTOR).toString().padStart(SCALE, '0').replace(/0+$/, '');
+  const digits = (negative ? -units : units).toString();
+  const split = digits.length - SCALE;
+  const int = split > 0 ? digits.slice(0, split) : '0';
+  const frac = trimZeros(split > 0 ? digits.slice(split) : digits.padStart(SCALE, '0'));
   return `${negative ? '-' : ''}${int}${frac ? '.' + frac : ''}`;
 }

@@ -32,15 +32,20 @@ local function replace(key, base, ttl)
 end
 `;
 
+/** What a write to an entry of the same balance may change (positions into ENTRY_FIELDS). */
+const MUTABLE_FIELDS = ['version', 'available', 'onHold', 'allowSending', 'allowReceiving', 'updatedAt'] as const;
+
 /**
  * Version-guarded writes. ARGV[1] is the TTL in seconds; then, per key, a mode, an expected
  * version and the ENTRY_FIELDS values (id first, version second). Modes:
  * - newer:     write if the entry is missing, belongs to another balance or is at a lower version;
  * - not-older: the same, and also at an equal version (a change that keeps the version: flags);
  * - exact:     write only if the cached version is still `expected` ('' = no entry) — repairs.
- * Returns, per key, 1 when written and 0 when refused.
+ * A newer/not-older write over a well-formed entry of the same balance updates MUTABLE_FIELDS in
+ * place; every other write replaces the whole entry. Returns, per key, 1 when written and 0 when refused.
  */
 export const STORE_SCRIPT = new LuaScript(`${PRELUDE}
+local MUTABLE = {${MUTABLE_FIELDS.map((f) => ENTRY_FIELDS.indexOf(f) + 1).join(', ')}}
 local ttl = tonumber(ARGV[1])
 local out = {}
 for i, key in ipairs(KEYS) do
@@ -57,7 +62,18 @@ for i, key in ipairs(KEYS) do
     local c = cmp(cached[2], version)
     write = c < 0 or (mode == 'not-older' and c == 0)
   end
-  if write then
+  if write and mode ~= 'exact' and cached[1] == id and isversion(cached[2]) then
+    -- A newer state of the same balance: only the state and the flags can have changed. (A
+    -- repair, 'exact', always rewrites the whole entry.)
+    local args = {}
+    for _, f in ipairs(MUTABLE) do
+      args[#args + 1] = FIELDS[f]
+      args[#args + 1] = ARGV[base + 2 + f]
+    end
+    redis.call('HSET', key, unpack(args))
+    redis.call('EXPIRE', key, ttl)
+    out[i] = 1
+  elseif write then
     replace(key, base + 2, ttl)
     out[i] = 1
   else

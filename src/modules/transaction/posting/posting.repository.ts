@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { invariant } from '../../../common/errors/app-error';
+import { arrayLiteral } from '../../../infrastructure/database/array-literal';
 import { formatAmount } from '../../../common/money/amount';
 import { balanceColumns, BalanceRow } from '../../balance/balance.repository';
 import { OperationRecord, TransactionRecord, TransactionStatus } from '../transaction.types';
@@ -54,6 +55,8 @@ export interface IdempotencyResult {
 
 const str = (v: bigint) => v.toString();
 const json = (v: unknown) => JSON.stringify(v);
+/** A row's text[] value, itself an array literal (the column is cast from text in SQL). */
+const textArray = (values: string[]) => arrayLiteral(values, (v) => v);
 
 /**
  * The SQL of one posting batch: a constant number of statements whatever the batch size
@@ -219,10 +222,10 @@ export class PostingRepository {
                  body, metadata, idempotency_key, expires_at, transaction_date, created_at, updated_at)
                SELECT u.ledger_id, u.id, u.organization_id, u.parent_id, u.description, u.code, u.coa_group, u.status,
                       u.status_description, u.amount, u.asset_code,
-                      ARRAY(SELECT jsonb_array_elements_text(u.source)), ARRAY(SELECT jsonb_array_elements_text(u.destination)),
+                      u.source::text[], u.destination::text[],
                       u.body, u.metadata, u.idempotency_key, u.expires_at, u.transaction_date, $46::timestamptz, $46::timestamptz
                  FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
-                             $9::text[], $10::numeric[], $11::text[], $12::jsonb[], $13::jsonb[], $14::jsonb[], $15::jsonb[],
+                             $9::text[], $10::numeric[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::jsonb[],
                              $16::text[], $17::timestamptz[], $18::timestamptz[])
                    AS u(ledger_id, id, organization_id, parent_id, description, code, coa_group, status, status_description,
                         amount, asset_code, source, destination, body, metadata, idempotency_key, expires_at, transaction_date)
@@ -249,53 +252,53 @@ export class PostingRepository {
                   (SELECT count(*)::int FROM new_operations) AS operations,
                   (SELECT count(*)::int FROM new_balances) AS balances`,
       values: [
-        txs.map((r) => r.ledgerId),
-        txs.map((r) => r.id),
-        txs.map((r) => r.organizationId),
-        txs.map((r) => r.parentTransactionId),
-        txs.map((r) => r.description),
-        txs.map((r) => r.code),
-        txs.map((r) => r.chartOfAccountsGroupName),
-        txs.map((r) => r.status),
-        txs.map((r) => r.statusDescription),
-        txs.map((r) => formatAmount(r.amount)),
-        txs.map((r) => r.assetCode),
-        txs.map((r) => json(r.source)),
-        txs.map((r) => json(r.destination)),
-        txs.map((r) => json(r.body)),
-        txs.map((r) => json(r.metadata)),
-        txs.map((r) => r.idempotencyKey),
-        txs.map((r) => r.expiresAt),
-        txs.map((r) => r.transactionDate),
-        ops.map((o) => o.ledgerId),
-        ops.map((o) => o.id),
-        ops.map((o) => o.organizationId),
-        ops.map((o) => o.transactionId),
-        ops.map((o) => o.balanceId),
-        ops.map((o) => o.accountId),
-        ops.map((o) => o.accountAlias),
-        ops.map((o) => o.balanceKey),
-        ops.map((o) => o.assetCode),
-        ops.map((o) => o.type),
-        ops.map((o) => formatAmount(o.amount)),
-        ops.map((o) => formatAmount(o.before.available)),
-        ops.map((o) => formatAmount(o.before.onHold)),
-        ops.map((o) => str(o.before.version)),
-        ops.map((o) => formatAmount(o.after.available)),
-        ops.map((o) => formatAmount(o.after.onHold)),
-        ops.map((o) => str(o.after.version)),
-        ops.map((o) => o.description),
-        ops.map((o) => o.chartOfAccounts),
-        ops.map((o) => o.status),
-        ops.map((o) => json(o.metadata)),
-        balances.map((u) => u.ledgerId),
-        balances.map((u) => u.id),
-        balances.map((u) => formatAmount(u.available)),
-        balances.map((u) => formatAmount(u.onHold)),
-        balances.map((u) => str(u.version)),
-        balances.map((u) => str(u.expectedVersion)),
+        arrayLiteral(txs, (r) => r.ledgerId),
+        arrayLiteral(txs, (r) => r.id),
+        arrayLiteral(txs, (r) => r.organizationId),
+        arrayLiteral(txs, (r) => r.parentTransactionId),
+        arrayLiteral(txs, (r) => r.description),
+        arrayLiteral(txs, (r) => r.code),
+        arrayLiteral(txs, (r) => r.chartOfAccountsGroupName),
+        arrayLiteral(txs, (r) => r.status),
+        arrayLiteral(txs, (r) => r.statusDescription),
+        arrayLiteral(txs, (r) => formatAmount(r.amount)),
+        arrayLiteral(txs, (r) => r.assetCode),
+        arrayLiteral(txs, (r) => textArray(r.source)),
+        arrayLiteral(txs, (r) => textArray(r.destination)),
+        arrayLiteral(txs, (r) => json(r.body)),
+        arrayLiteral(txs, (r) => json(r.metadata)),
+        arrayLiteral(txs, (r) => r.idempotencyKey),
+        arrayLiteral(txs, (r) => r.expiresAt?.toISOString() ?? null),
+        arrayLiteral(txs, (r) => r.transactionDate?.toISOString() ?? null),
+        arrayLiteral(ops, (o) => o.ledgerId),
+        arrayLiteral(ops, (o) => o.id),
+        arrayLiteral(ops, (o) => o.organizationId),
+        arrayLiteral(ops, (o) => o.transactionId),
+        arrayLiteral(ops, (o) => o.balanceId),
+        arrayLiteral(ops, (o) => o.accountId),
+        arrayLiteral(ops, (o) => o.accountAlias),
+        arrayLiteral(ops, (o) => o.balanceKey),
+        arrayLiteral(ops, (o) => o.assetCode),
+        arrayLiteral(ops, (o) => o.type),
+        arrayLiteral(ops, (o) => formatAmount(o.amount)),
+        arrayLiteral(ops, (o) => formatAmount(o.before.available)),
+        arrayLiteral(ops, (o) => formatAmount(o.before.onHold)),
+        arrayLiteral(ops, (o) => str(o.before.version)),
+        arrayLiteral(ops, (o) => formatAmount(o.after.available)),
+        arrayLiteral(ops, (o) => formatAmount(o.after.onHold)),
+        arrayLiteral(ops, (o) => str(o.after.version)),
+        arrayLiteral(ops, (o) => o.description),
+        arrayLiteral(ops, (o) => o.chartOfAccounts),
+        arrayLiteral(ops, (o) => o.status),
+        arrayLiteral(ops, (o) => json(o.metadata)),
+        arrayLiteral(balances, (u) => u.ledgerId),
+        arrayLiteral(balances, (u) => u.id),
+        arrayLiteral(balances, (u) => formatAmount(u.available)),
+        arrayLiteral(balances, (u) => formatAmount(u.onHold)),
+        arrayLiteral(balances, (u) => str(u.version)),
+        arrayLiteral(balances, (u) => str(u.expectedVersion)),
         at,
-        balances.map((u) => u.rowId),
+        arrayLiteral(balances, (u) => u.rowId),
       ],
     });
     const written = res.rows[0];
