@@ -75,7 +75,7 @@ async function seed(base: string): Promise<string> {
   return prefix;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
+/** CPU seconds (user + system, or system only) a process and its reaped children have used so far, from /proc. */
 function cpuSeconds(pid: number | string, kernelOnly = false): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -113,12 +113,14 @@ function cpuSnapshot(): Record<'app' | 'appKernel' | 'postgres' | 'redis' | 'loa
 }
 
 interface Measured {
+  /** Scenario id (BENCH_SCENARIOS) and its printed name. */
+  id: string;
   name: string;
   rps: number;
   cpuUsPerRequest: number;
-  /** CPU µs per request of Postgres, Redis and the load generator. */
   /** The part of cpuUsPerRequest spent in the kernel (system calls: sockets). */
   appKernelUs: number;
+  /** CPU µs per request of Postgres, Redis and the load generator. */
   pgUs: number;
   redisUs: number;
   loadgenUs: number;
@@ -145,7 +147,7 @@ async function batchTotals(): Promise<{ batches: number; postings: number; secon
   };
 }
 
-async function run(name: string, opts: Record<string, unknown>): Promise<Measured> {
+async function run(id: string, name: string, opts: Record<string, unknown>): Promise<Measured> {
   const cpuBefore = cpuSnapshot();
   const before = await batchTotals();
   const r: any = await new Promise((resolve, reject) =>
@@ -158,6 +160,7 @@ async function run(name: string, opts: Record<string, unknown>): Promise<Measure
   const after = await batchTotals();
   const batches = after.batches - before.batches;
   return {
+    id,
     name,
     rps: r.requests.average,
     cpuUsPerRequest: perRequest('app'),
@@ -209,7 +212,7 @@ async function main(): Promise<void> {
       requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body() }) }],
     });
     // Warm up the JIT and the connection pool.
-    await run('warmup', { ...post(() => transfer(...randomPair())), duration: 3 });
+    await run('warmup', 'warmup', { ...post(() => transfer(...randomPair())), duration: 3 });
 
     const results: Measured[] = [];
     const scenarios: Array<[string, string, Record<string, unknown>]> = [
@@ -217,8 +220,8 @@ async function main(): Promise<void> {
       ['uniform', 'uniform: 1,000 accounts', post(() => transfer(...randomPair()))],
       ['hot', 'hot: every transfer touches @external/USD', post(() => transfer(`@acc${randomInt(ACCOUNTS)}`, '@external/USD'))],
     ];
-    for (const [id, name, opts] of scenarios) if (SCENARIOS.includes(id)) results.push(await run(name, opts));
-    const ceiling = results.find((r) => r.name.startsWith('GET'))?.rps ?? NaN;
+    for (const [id, name, opts] of scenarios) if (SCENARIOS.includes(id)) results.push(await run(id, name, opts));
+    const ceiling = results.find((r) => r.id === 'health')?.rps ?? NaN;
     console.log(`\nledger bench: ${CONNECTIONS} connections, ${DURATION} s per scenario, synchronous_commit on\n`);
     console.log(
       'scenario                                      req/s     p50 ms  p99 ms  non-2xx  errors  vs ceiling  app CPU/req   batch size  batch ms',
@@ -232,7 +235,7 @@ async function main(): Promise<void> {
     for (const r of results) {
       console.log(`${r.name.padEnd(44)} ${[r.cpuUsPerRequest, r.appKernelUs, r.pgUs, r.redisUs, r.loadgenUs].map((v) => v.toFixed(0).padStart(6)).join(' ')}`);
     }
-    const [uniform, hot] = ['uniform', 'hot'].map((id) => results.find((r) => r.name.startsWith(id)));
+    const [uniform, hot] = ['uniform', 'hot'].map((id) => results.find((r) => r.id === id));
     if (uniform && hot) console.log(`\nhot / uniform: ${((hot.rps / uniform.rps) * 100).toFixed(0)}%`);
 
     const books = await checkBooks(DB);
