@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { Api, ApiResponse, expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
 import { LedgerCtx, newAccount, newAsset, newLedger, newOrganization } from './support/factories';
+import { balanceOf, fund, outflowBody } from './support/postings';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -495,6 +496,25 @@ describe('accounts: aliases, references and balances', () => {
     const again = await api.post(`${ctx.base}/accounts`, { assetCode: 'USD', type: 'deposit', alias: '@recycled' });
     expectStatus(again, 201);
     expect((await api.get(`${ctx.base}/accounts/alias/@recycled`)).body.id).toBe(again.body.id);
+    // The old account's balance went with it: one live balance under the alias, and postings use it.
+    const balances = (await api.get(`${ctx.base}/accounts/alias/@recycled/balances`)).body.items;
+    expect(balances.map((b: { accountId: string }) => b.accountId)).toEqual([again.body.id]);
+    await fund(ctx, '@recycled', '5.00');
+    expect((await balanceOf(ctx, '@recycled')).available).toBe('5');
+  });
+
+  it('refuses to delete an account holding money: 422 code 0016, account and balance unchanged; deletes it once emptied', async () => {
+    const account = await newAccount(ctx, '@holder');
+    await fund(ctx, '@holder', '12.50');
+    const before = await balanceOf(ctx, '@holder');
+    expectError(await api.delete(`${ctx.base}/accounts/${account.id}`), 422, '0016');
+    expectStatus(await api.get(`${ctx.base}/accounts/${account.id}`), 200);
+    expect(await balanceOf(ctx, '@holder')).toEqual(before);
+
+    expectStatus(await api.post(`${ctx.base}/transactions/outflow`, outflowBody('@holder', '12.50')), 201);
+    expect((await api.delete(`${ctx.base}/accounts/${account.id}`)).status).toBe(204);
+    expectError(await api.get(`${ctx.base}/balances/${before.id}`), 404, '0007');
+    expectError(await api.get(`${ctx.base}/accounts/alias/@holder/balances`), 404);
   });
 
   it('refuses an unknown assetCode: 404 code 0034', async () => {

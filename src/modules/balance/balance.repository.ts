@@ -149,20 +149,36 @@ export class BalanceRepository {
 
   /** Soft-deletes a balance only if it holds nothing; 'not-zero' otherwise. */
   async softDeleteIfZero(orgId: string, ledgerId: string, id: string): Promise<'deleted' | 'not-found' | 'not-zero'> {
-    return this.dataSource.transaction(async (m) => {
-      const rows: BalanceRow[] = await m.query(
-        `SELECT ${BALANCE_COLUMNS} FROM balances
-          WHERE ledger_id = $1 AND id = $2 AND organization_id = $3 AND deleted_at IS NULL FOR UPDATE`,
-        [ledgerId, id, orgId],
-      );
-      if (!rows[0]) return 'not-found';
-      const b = balanceFromRow(rows[0]);
-      if (b.available !== 0n || b.onHold !== 0n) return 'not-zero';
-      await m.query('UPDATE balances SET deleted_at = now(), updated_at = now() WHERE ledger_id = $1 AND id = $2', [
-        ledgerId,
-        id,
-      ]);
-      return 'deleted';
-    });
+    return this.dataSource.transaction((m) =>
+      this.deleteAllIfZero(m, 'ledger_id = $1 AND id = $2 AND organization_id = $3', [ledgerId, id, orgId]),
+    );
+  }
+
+  /**
+   * Soft-deletes every live balance of an account, inside the caller's transaction, only if
+   * all of them hold nothing ('not-zero' otherwise, and nothing changes). An account without
+   * live balances answers 'not-found'.
+   */
+  async softDeleteAccountBalancesIfZero(ledgerId: string, accountId: string, m: EntityManager): Promise<'deleted' | 'not-found' | 'not-zero'> {
+    return this.deleteAllIfZero(m, 'ledger_id = $1 AND account_id = $2', [ledgerId, accountId]);
+  }
+
+  /**
+   * Locks the live balances matching `where` (id order, as postings lock), and soft-deletes
+   * them only if every one is zero. A posting waiting on one of these locks then finds it
+   * deleted and refuses the alias.
+   */
+  private async deleteAllIfZero(m: EntityManager, where: string, params: unknown[]): Promise<'deleted' | 'not-found' | 'not-zero'> {
+    const rows: BalanceRow[] = await m.query(
+      `SELECT ${BALANCE_COLUMNS} FROM balances WHERE ${where} AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
+      params,
+    );
+    if (rows.length === 0) return 'not-found';
+    if (rows.map(balanceFromRow).some((b) => b.available !== 0n || b.onHold !== 0n)) return 'not-zero';
+    await m.query('UPDATE balances SET deleted_at = now(), updated_at = now() WHERE ledger_id = $1 AND id = ANY($2::uuid[])', [
+      rows[0].ledger_id,
+      rows.map((r) => r.id),
+    ]);
+    return 'deleted';
   }
 }

@@ -33,6 +33,8 @@ export interface LedgerScopedResource<E extends LedgerScopedEntity, C, U, R> {
   updateDto: Type<U>;
   responseDto: Type<R>;
   toDto: (e: E) => R;
+  /** Error statuses DELETE may answer beyond 400 and 404 (e.g. 422 for an account holding money). */
+  deleteErrors?: number[];
 }
 
 /** Sends the count of a list as X-Total-Count on a 204 (Midaz `HEAD .../metrics/count`). */
@@ -121,6 +123,7 @@ export function ledgerScopedController<E extends LedgerScopedEntity, C extends O
     @HttpCode(204)
     @ApiOperation({ summary: `Delete ${r.name.toLowerCase()} (soft delete)` })
     @ApiNoContentResponse({ description: 'Deleted' })
+    @ApiErrors(...(r.deleteErrors ?? []))
     async remove(@OrgId() org: string, @LedgerId() ledger: string, @IdParam() id: string): Promise<void> {
       await this.service.remove({ organizationId: org, ledgerId: ledger }, id);
     }

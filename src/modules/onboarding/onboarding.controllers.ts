@@ -157,6 +157,7 @@ export const AccountController = ledgerScopedController({
   updateDto: UpdateAccountDto,
   responseDto: AccountDto,
   toDto: toAccountDto,
+  deleteErrors: [422],
 });
 
 export const PortfolioController = ledgerScopedController({

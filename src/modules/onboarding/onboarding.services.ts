@@ -180,12 +180,22 @@ export class AccountService extends OnboardingCrudService<AccountEntity> {
     return this.getByAlias(organizationId, ledgerId, externalAlias(assetCode));
   }
 
+  /**
+   * Deletes the account with its balances, in one transaction: only when every balance is
+   * zero (money never disappears with an account), and so the alias can be reused without
+   * leaving a second live balance behind.
+   */
   override async remove(scope: Scope, id: string): Promise<void> {
     const account = await this.get(scope, id);
     if (account.type === EXTERNAL_ACCOUNT_TYPE) {
       throw new AppError('EXTERNAL_ACCOUNT_FORBIDDEN', 'External accounts cannot be deleted.');
     }
-    await super.remove(scope, id);
+    await this.dataSource.transaction(async (m) => {
+      if ((await this.balances.softDeleteAccountBalancesIfZero(account.ledgerId, id, m)) === 'not-zero') {
+        throw new AppError('BALANCE_NOT_ZERO', 'An account can only be deleted when all its balances are zero.');
+      }
+      if (!(await this.repo.softDelete(scope, id, m))) throw AppError.notFound('Account');
+    });
   }
 
   protected override async beforeUpdate(scope: Scope, id: string, dto: UpdateAccountDto): Promise<void> {
