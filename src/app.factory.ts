@@ -2,7 +2,6 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
-import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { Env } from './config/env.schema';
@@ -13,7 +12,7 @@ import { hardenHttp } from './infrastructure/http/harden-http';
 import { registerJsonBodyParser } from './infrastructure/http/json-body-parser';
 import { HttpMetrics } from './infrastructure/metrics/http-metrics';
 import { assertAuthConfigured } from './modules/auth/auth.module';
-import { createRootLogger, PinoNestLogger, requestId, requestLog } from './infrastructure/logging/logger';
+import { createRootLogger, PinoNestLogger, requestId } from './infrastructure/logging/logger';
 import { APP_VERSION } from './modules/health/version';
 
 /** Builds the application (used by main.ts and by the e2e tests). */
@@ -41,7 +40,6 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
   registerJsonBodyParser(fastify, { maxDepth: env.JSON_MAX_DEPTH });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
-    requestLog.enterWith(request.log as Logger);
     done();
   });
   // One line per request: method, route, status, duration (never headers or bodies).

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'async_hooks';
 import { randomUUID } from 'crypto';
 import type { IncomingMessage } from 'http';
 import { LoggerService } from '@nestjs/common';
@@ -11,9 +10,6 @@ export function requestId(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
-
-/** The logger of the request being served (bound to its request id), if any. */
-export const requestLog = new AsyncLocalStorage<Logger>();
 
 /**
  * Structured JSON logs (pino). Secrets and bodies never appear: requests are logged as
@@ -47,8 +43,10 @@ export function createRootLogger(level: LevelWithSilent, destination?: pino.Dest
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
 
 /**
- * Nest's logger on pino. Inside a request every line carries that request's id (the
- * request's child logger is kept in AsyncLocalStorage by a Fastify onRequest hook).
+ * Nest's logger on pino. The lines about one request (its completion line, its error) are
+ * written with that request's id by the HTTP layer; service loggers write process-level lines
+ * (a posting batch serves many requests at once). No AsyncLocalStorage: on Node 20 it puts a
+ * hook on every promise, which the posting path pays for thousands of times a second.
  */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly root: Logger) {}
@@ -73,7 +71,7 @@ export class PinoNestLogger implements LoggerService {
   }
 
   private write(level: Level, message: unknown, params: unknown[]): void {
-    const log = requestLog.getStore() ?? this.root;
+    const log = this.root;
     if (!log.isLevelEnabled(level)) return;
     // Nest appends the logger's context as the last string parameter.
     const context = params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
