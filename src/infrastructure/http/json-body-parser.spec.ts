@@ -17,6 +17,13 @@ describe('parseJsonBody', () => {
     expect(parseJsonBody('{"a":"x\\"}{[:","b":[1,{"c":"\\\\"}],"d":null}', 32)).toEqual({ a: 'x"}{[:', b: [1, { c: '\\' }], d: null });
   });
 
+  it('finds string ends around escapes: plain strings before and after escaped ones, backslashes at the end', () => {
+    const text = '{"a":"x\\\\","b":"y","c":"\\"q\\"","d":"z\\\\\\"","e":[]}';
+    expect(parseJsonBody(text, 32)).toEqual(JSON.parse(text));
+    expect(refusal('{"a":"\\n","b":1,"c":"\\"","b":2}')).toContain('more than once');
+    expect(refusal('{"a":"\\"}')).not.toContain('more than once');
+  });
+
   it('allows the same key in different objects', () => {
     expect(parseJsonBody('{"a":{"k":1},"b":{"k":2},"c":[{"k":1},{"k":2}]}', 32)).toEqual({ a: { k: 1 }, b: { k: 2 }, c: [{ k: 1 }, { k: 2 }] });
   });

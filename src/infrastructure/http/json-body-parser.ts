@@ -35,21 +35,27 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
   // One frame per open object (its keys so far) or array (null).
   const frames: Array<Set<string> | null> = [];
   const n = text.length;
+  // Strings are skipped with indexOf; only a string holding a backslash is walked character by
+  // character. The position of the next backslash only moves forward, so the scan stays linear.
+  let nextBackslash = text.indexOf('\\');
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      let j = i + 1;
-      let escaped = false;
-      while (j < n) {
-        const d = text.charCodeAt(j);
-        if (d === BACKSLASH) {
-          escaped = true;
-          j += 2;
-        } else if (d === QUOTE) break;
-        else j++;
+      if (nextBackslash !== -1 && nextBackslash <= i) nextBackslash = text.indexOf('\\', i + 1);
+      let j = text.indexOf('"', i + 1);
+      if (j === -1) break; // unterminated string: JSON.parse reports it
+      const escaped = nextBackslash !== -1 && nextBackslash < j;
+      if (escaped) {
+        j = nextBackslash;
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d === BACKSLASH) j += 2;
+          else if (d === QUOTE) break;
+          else j++;
+        }
+        if (j >= n) break;
       }
-      if (j >= n) break; // unterminated string: JSON.parse reports it
       if (escaped && text.slice(i + 1, j).includes('u0000') && decodeString(text.slice(i, j + 1)).includes('\0')) {
         throw invalid('The request body contains a NUL character (\\u0000).');
       }
