@@ -9,6 +9,7 @@ import {
   countTransactions,
   fromCents,
   fund,
+  inflowBody,
   outflowBody,
   prng,
   runPool,
@@ -220,6 +221,43 @@ describe('posting under concurrency', () => {
       expect(await balanceOf(ctx, '@s')).toMatchObject({ available: '85', version: 12 });
       expect(await balanceOf(ctx, '@d')).toMatchObject({ available: '10', version: 10 });
       expect(await balanceOf(ctx, '@blocked')).toMatchObject({ available: '100', version: 1 });
+      expect(await checkBooks(TEST_DATABASE_URL)).toEqual(CLEAN_BOOKS);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('account deletion against postings', () => {
+  it('(f) a DELETE racing deposits either wins before any lands (deposits 404) or is refused after one (422 0016), never both', async () => {
+    // Deposits wait 40 ms for their batch: a DELETE sent at 0 ms wins, one sent after the batch
+    // committed is refused, and the ones in between race the batch for the balance lock.
+    const slow = await startApp({ POSTING_BATCH_WAIT_MS: '40' });
+    try {
+      const ctx = await newLedger(slow.api);
+      const outcomes = new Set<string>();
+      for (let round = 0; round < 8; round++) {
+        const alias = `@race${round}`;
+        const account = await newAccount(ctx, alias);
+        const deposits = Array.from({ length: 12 }, () => slow.api.post(`${ctx.base}/transactions/inflow`, inflowBody(alias, '1.00')));
+        const deletion = new Promise<void>((resolve) => setTimeout(resolve, round * 15)).then(() =>
+          slow.api.delete(`${ctx.base}/accounts/${account.id}`),
+        );
+        const [del, ...answers] = await Promise.all([deletion, ...deposits]);
+        const landed = answers.filter((r) => r.status === 201).length;
+        expect(answers.every((r) => r.status === 201 || (r.status === 404 && r.body.code === '0085'))).toBe(true);
+        if (del.status === 204) {
+          outcomes.add('deleted');
+          expect(landed).toBe(0);
+          expect((await slow.api.get(`${ctx.base}/accounts/${account.id}`)).status).toBe(404);
+        } else {
+          outcomes.add('refused');
+          expect([del.status, del.body.code]).toEqual([422, '0016']);
+          expect(landed).toBeGreaterThan(0);
+          expect(await balanceOf(ctx, alias)).toMatchObject({ available: String(landed) });
+        }
+      }
+      expect([...outcomes].sort()).toEqual(['deleted', 'refused']);
       expect(await checkBooks(TEST_DATABASE_URL)).toEqual(CLEAN_BOOKS);
     } finally {
       await slow.close();
