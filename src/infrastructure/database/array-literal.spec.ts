@@ -1,4 +1,4 @@
-import { arrayLiteral } from './array-literal';
+import { arrayLiteral, plainArrayLiteral } from './array-literal';
 
 describe('arrayLiteral', () => {
   it('quotes every element and writes NULL for null', () => {
@@ -12,5 +12,11 @@ describe('arrayLiteral', () => {
 
   it('maps each row through the column accessor', () => {
     expect(arrayLiteral([{ id: 'x' }, { id: 'y' }], (r) => r.id)).toBe('{"x","y"}');
+  });
+
+  it('plainArrayLiteral quotes the same way without the escaping pass (for values that cannot hold quotes)', () => {
+    const rows = ['0193b2a4-7c1e-7000-8000-000000000001', null, '-12.5', '(0,17)', '2026-11-25T10:00:00.000Z'];
+    expect(plainArrayLiteral(rows, (v) => v)).toBe(arrayLiteral(rows, (v) => v));
+    expect(plainArrayLiteral([], (v: string) => v)).toBe('{}');
   });
 });

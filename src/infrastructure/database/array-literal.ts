@@ -1,6 +1,16 @@
 const NEEDS_ESCAPE = /[\\"]/;
 const ESCAPED = /[\\"]/g;
 
+function build<T>(rows: readonly T[], value: (row: T) => string | null, escape: boolean): string {
+  let out = '{';
+  for (let i = 0; i < rows.length; i++) {
+    const v = value(rows[i]);
+    if (i > 0) out += ',';
+    out += v === null ? 'NULL' : `"${escape && NEEDS_ESCAPE.test(v) ? v.replace(ESCAPED, '\\$&') : v}"`;
+  }
+  return out + '}';
+}
+
 /**
  * A Postgres array literal (`{"a","b",NULL}`) of one column of `rows`, for a `$n::type[]`
  * parameter. Every element is quoted, so the literal is valid for any element type (uuid,
@@ -9,11 +19,15 @@ const ESCAPED = /[\\"]/g;
  * the profile of a posting batch (tens of array parameters per statement).
  */
 export function arrayLiteral<T>(rows: readonly T[], value: (row: T) => string | null): string {
-  let out = '{';
-  for (let i = 0; i < rows.length; i++) {
-    const v = value(rows[i]);
-    if (i > 0) out += ',';
-    out += v === null ? 'NULL' : `"${NEEDS_ESCAPE.test(v) ? v.replace(ESCAPED, '\\$&') : v}"`;
-  }
-  return out + '}';
+  return build(rows, value, true);
+}
+
+/**
+ * arrayLiteral without the escaping check, for values the service itself formats and that can
+ * never hold a quote or a backslash: uuids it generated or validated, formatted amounts and
+ * versions, ISO timestamps, ctids. Anything that came from a request as free text goes through
+ * arrayLiteral.
+ */
+export function plainArrayLiteral<T>(rows: readonly T[], value: (row: T) => string | null): string {
+  return build(rows, value, false);
 }
