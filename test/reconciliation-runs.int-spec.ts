@@ -101,15 +101,35 @@ describe('incremental runs', () => {
   });
 });
 
+/**
+ * Runs `fn` while another session holds `table` in ACCESS EXCLUSIVE mode: every check that reads
+ * the table waits, and with a short statement timeout it fails (whatever the machine's speed).
+ */
+async function withTableLocked<T>(table: string, fn: () => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: TEST_DATABASE_URL });
+  await c.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    return await fn();
+  } finally {
+    await c.query('ROLLBACK').catch(() => undefined);
+    await c.end();
+  }
+}
+
+const FAILING_CHECKS = { ...QUIET_JOBS, RECONCILIATION_STATEMENT_TIMEOUT_MS: '200' };
+
 describe('a check that cannot finish', () => {
   it('is reported as ERROR with the reason, makes the run WARNING at least, and leaves the checkpoint where it was', async () => {
     await runReconciliation(t.api, { full: true });
     const [before] = await sql(`SELECT verified_until FROM reconciliation_checkpoint`);
-    const slow = await startApp({ ...QUIET_JOBS, RECONCILIATION_STATEMENT_TIMEOUT_MS: '2' });
+    const slow = await startApp(FAILING_CHECKS);
     try {
-      const report = (await slow.api.get(`/v1/reconciliation/reports/${await runReconciliation(slow.api, { full: true })}`)).body;
+      const id = await withTableLocked('balances', () => runReconciliation(slow.api, { full: true }));
+      const report = (await slow.api.get(`/v1/reconciliation/reports/${id}`)).body;
       const failed = report.checks.filter((c: any) => c.status === 'ERROR');
-      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.map((c: any) => c.name)).toContain('balance-fold');
       expect(failed[0].note).toContain('statement timeout');
       expect(report.state).toBe('FINISHED');
       expect(['WARNING', 'CRITICAL']).toContain(report.status);
@@ -117,6 +137,27 @@ describe('a check that cannot finish', () => {
       expect(await sql(`SELECT verified_until FROM reconciliation_checkpoint`)).toEqual([before]);
     } finally {
       await slow.close();
+    }
+  });
+});
+
+describe('a check that fails after a CRITICAL run', () => {
+  it('keeps the books CRITICAL (last proven status carried) and reports no change for it', async () => {
+    const ctx = await smallLedger(t.api);
+    const { repair } = await corruptBalance(ctx, redis);
+    const slow = await startApp(FAILING_CHECKS);
+    try {
+      const critical = (await t.api.get(`/v1/reconciliation/reports/${await runReconciliation(t.api, { full: true })}`)).body;
+      expect(checkOf(critical, 'balance-fold').status).toBe('CRITICAL');
+      // Every check that could see the broken balance now fails: nothing proves it repaired.
+      const id = await withTableLocked('balances', () => runReconciliation(slow.api, { full: true }));
+      const report = (await slow.api.get(`/v1/reconciliation/reports/${id}`)).body;
+      expect(checkOf(report, 'balance-fold')).toMatchObject({ status: 'ERROR', lastProven: 'CRITICAL', issues: 0 });
+      expect(report.status).toBe('CRITICAL');
+      expect(report.delta.checks.find((c: any) => c.name === 'balance-fold')).toMatchObject({ previous: expect.any(Number), change: null });
+    } finally {
+      await slow.close();
+      await repair();
     }
   });
 });

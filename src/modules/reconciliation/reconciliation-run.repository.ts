@@ -89,7 +89,9 @@ export class ReconciliationRunRepository {
       `SELECT id, status, checks FROM reconciliation_runs WHERE state = 'FINISHED' ORDER BY started_at DESC, id DESC LIMIT 1`,
     );
     const r = rows[0];
-    return r ? { id: r.id, status: r.status, checks: r.checks.map((ch) => ({ name: ch.name, issues: ch.issues })) } : null;
+    return r
+      ? { id: r.id, status: r.status, checks: r.checks.map((ch) => ({ name: ch.name, issues: ch.issues, status: ch.status, lastProven: ch.lastProven })) }
+      : null;
   }
 
   async insertRun(c: PoolClient, run: NewRun): Promise<Date> {

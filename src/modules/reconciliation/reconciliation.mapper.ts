@@ -56,7 +56,9 @@ function scopeCheck(check: CheckSummary, findings: FindingRecord[], sampleLimit:
   const mine = findings.filter((f) => f.checkName === check.name);
   const { issues, info } = countFindings(mine);
   const status = check.status === 'SKIPPED' || check.status === 'ERROR' ? check.status : checkStatusOf(mine);
-  return { ...check, status, issues, info: info > 0 ? { missing: info } : {}, samples: pickSamples(mine, sampleLimit) };
+  // lastProven is the status of the whole books, not of this scope: left out of scoped views.
+  const { lastProven: _whole, ...rest } = check;
+  return { ...rest, status, issues, info: info > 0 ? { missing: info } : {}, samples: pickSamples(mine, sampleLimit) };
 }
 
 function breakdown(findings: FindingRecord[], names: Map<string, string>): { ledgers: LedgerBreakdownDto[]; withIssues: number } {

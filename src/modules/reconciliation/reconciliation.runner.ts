@@ -17,6 +17,7 @@ import {
   decideMode,
   ModeDecision,
   pickSamples,
+  provenStatus,
   PreviousRun,
 } from './domain/run-policy';
 import { ReconciliationAlerts } from './reconciliation.alerts';
@@ -167,7 +168,7 @@ export class ReconciliationRunner implements OnModuleDestroy {
       };
       const snapshot = await this.repo.openSnapshot(client, this.config.get('RECONCILIATION_STATEMENT_TIMEOUT_MS'));
       const results: Array<{ summary: CheckSummary; findings: FinishedRun['findings'] }> = [];
-      for (const check of this.checks) results.push(await this.runCheck(client, check, scope, plan.id));
+      for (const check of this.checks) results.push(await this.runCheck(client, check, scope, plan));
       await client.query('COMMIT');
 
       const checks = results.map((r) => r.summary);
@@ -208,8 +209,9 @@ export class ReconciliationRunner implements OnModuleDestroy {
     client: PoolClient,
     check: ReconciliationCheck,
     scope: CheckScope,
-    runId: string,
+    plan: RunPlan,
   ): Promise<{ summary: CheckSummary; findings: FinishedRun['findings'] }> {
+    const runId = plan.id;
     const t0 = performance.now();
     const base = { name: check.name, title: check.title, raises: check.raises };
     await client.query('SAVEPOINT reconciliation_check');
@@ -232,8 +234,20 @@ export class ReconciliationRunner implements OnModuleDestroy {
       await client.query('ROLLBACK TO SAVEPOINT reconciliation_check');
       const message = (err as Error)?.message ?? String(err);
       this.logger.error({ runId, check: check.name, err }, `Reconciliation check ${check.name} failed: ${message}`);
+      const before = plan.previous?.checks.find((c) => c.name === check.name);
+      const lastProven = before && provenStatus(before);
       return {
-        summary: { ...base, status: 'ERROR', durationMs: Math.round(performance.now() - t0), scanned: 0, issues: 0, info: {}, samples: [], note: this.publicMessage(err) },
+        summary: {
+          ...base,
+          status: 'ERROR',
+          durationMs: Math.round(performance.now() - t0),
+          scanned: 0,
+          issues: 0,
+          info: {},
+          samples: [],
+          note: this.publicMessage(err),
+          ...(lastProven ? { lastProven } : {}),
+        },
         findings: [],
       };
     }

@@ -48,6 +48,11 @@ export interface CheckSummary {
   samples: Sample[];
   /** Why the check was skipped or failed. */
   note?: string;
+  /**
+   * For a check that failed (ERROR): the last status it proved in an earlier run, carried
+   * forward, so a failure never turns a known CRITICAL into something milder.
+   */
+  lastProven?: CheckStatus;
 }
 
 export interface CheckDelta {

@@ -59,7 +59,9 @@ export function renderReportHtml(r: ReportDto): string {
       const name = c.issues > 0 ? `<a href="#check-${escapeHtml(c.name)}">${escapeHtml(c.name)}</a>` : escapeHtml(c.name);
       return `<tr><td>${badge(c.status)}</td><td>${name}<div class="muted">${escapeHtml(c.title)}</div></td><td class="num">${c.issues}</td>
         <td class="num">${escapeHtml(changeText)}</td><td class="num">${c.scanned}</td><td class="num">${c.durationMs} ms</td>
-        <td>${fmtInfo(c.info)}${c.note ? `<div class="muted">${escapeHtml(c.note)}</div>` : ''}</td></tr>`;
+        <td>${fmtInfo(c.info)}${c.note ? `<div class="muted">${escapeHtml(c.note)}</div>` : ''}${
+          c.lastProven ? `<div class="muted">last proven: ${escapeHtml(c.lastProven)}</div>` : ''
+        }</td></tr>`;
     })
     .join('');
   const ledgerRows = r.ledgers

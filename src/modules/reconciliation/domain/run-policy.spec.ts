@@ -1,4 +1,4 @@
-import { becameCritical, booksStatusOf, checkStatusOf, computeDelta, decideMode, pickSamples } from './run-policy';
+import { becameCritical, booksStatusOf, checkStatusOf, computeDelta, decideMode, pickSamples, provenStatus } from './run-policy';
 import { LedgerFinding } from '../reconciliation.types';
 
 const checkpoint = (runsSinceFull: number) => ({ verifiedUntil: new Date('2025-01-01T00:00:00Z'), runsSinceFull });
@@ -50,6 +50,14 @@ describe('statuses', () => {
     expect(booksStatusOf([{ status: 'WARNING' }, { status: 'CRITICAL' }, { status: 'OK' }])).toBe('CRITICAL');
   });
 
+  it('a failed check keeps the books CRITICAL when CRITICAL is the last status it proved', () => {
+    expect(booksStatusOf([{ status: 'OK' }, { status: 'ERROR', lastProven: 'CRITICAL' }])).toBe('CRITICAL');
+    expect(booksStatusOf([{ status: 'OK' }, { status: 'ERROR', lastProven: 'OK' }])).toBe('WARNING');
+    expect(provenStatus({ status: 'ERROR', lastProven: 'CRITICAL' })).toBe('CRITICAL');
+    expect(provenStatus({ status: 'ERROR' })).toBeUndefined();
+    expect(provenStatus({ status: 'WARNING', lastProven: 'CRITICAL' })).toBe('WARNING');
+  });
+
   it('alerts fire on a transition to CRITICAL only', () => {
     expect(becameCritical(null, 'CRITICAL')).toBe(true);
     expect(becameCritical('WARNING', 'CRITICAL')).toBe(true);
@@ -61,13 +69,13 @@ describe('statuses', () => {
 describe('computeDelta', () => {
   it('compares issue counts per check and the status with the previous run', () => {
     const d = computeDelta(
-      { id: 'p', status: 'HEALTHY', checks: [{ name: 'a', issues: 0 }, { name: 'b', issues: 2 }] },
+      { id: 'p', status: 'WARNING', checks: [{ name: 'a', issues: 0, status: 'OK' }, { name: 'b', issues: 2, status: 'WARNING' }] },
       'CRITICAL',
       [{ name: 'a', issues: 3 }, { name: 'b', issues: 1 }, { name: 'c', issues: 0 }],
     );
     expect(d).toEqual({
       previousRunId: 'p',
-      status: { previous: 'HEALTHY', current: 'CRITICAL', changed: true },
+      status: { previous: 'WARNING', current: 'CRITICAL', changed: true },
       issues: { previous: 2, current: 4, change: 2 },
       checks: [
         { name: 'a', previous: 0, current: 3, change: 3 },
@@ -75,6 +83,18 @@ describe('computeDelta', () => {
         { name: 'c', previous: 0, current: 0, change: 0 },
       ],
     });
+  });
+
+  it('has no change for a check that failed in either run (its 0 issues are unknown, not fixed)', () => {
+    const d = computeDelta(
+      { id: 'p', status: 'CRITICAL', checks: [{ name: 'a', issues: 4, status: 'CRITICAL' }, { name: 'b', issues: 0, status: 'ERROR' }] },
+      'CRITICAL',
+      [{ name: 'a', issues: 0, status: 'ERROR' }, { name: 'b', issues: 1, status: 'WARNING' }],
+    );
+    expect(d.checks).toEqual([
+      { name: 'a', previous: 4, current: 0, change: null },
+      { name: 'b', previous: 0, current: 1, change: null },
+    ]);
   });
 
   it('has no previous values for the first run', () => {

@@ -59,16 +59,22 @@ export function checkStatusOf(findings: Array<{ severity: FindingSeverity }>): C
 
 /**
  * The books' status from the checks: the worst of them. A check that could not run (ERROR)
- * proves nothing, so it makes the run at least WARNING; a SKIPPED check (the cache check with
- * Redis down) does not, because Redis is never the truth.
+ * proves nothing, so it makes the run at least WARNING, and CRITICAL when the last status it
+ * proved was CRITICAL; a SKIPPED check (the cache check with Redis down) does not count, because
+ * Redis is never the truth.
  */
-export function booksStatusOf(checks: Array<{ status: CheckStatus }>): BooksStatus {
+export function booksStatusOf(checks: Array<{ status: CheckStatus; lastProven?: CheckStatus }>): BooksStatus {
   let status: BooksStatus = 'HEALTHY';
   for (const c of checks) {
-    if (c.status === 'CRITICAL') status = worst(status, 'CRITICAL');
+    if (c.status === 'CRITICAL' || (c.status === 'ERROR' && c.lastProven === 'CRITICAL')) status = worst(status, 'CRITICAL');
     else if (c.status === 'WARNING' || c.status === 'ERROR') status = worst(status, 'WARNING');
   }
   return status;
+}
+
+/** The status a check last proved: its own, or for a failed check the one carried from earlier runs. */
+export function provenStatus(check: { status: CheckStatus; lastProven?: CheckStatus }): CheckStatus | undefined {
+  return check.status === 'ERROR' ? check.lastProven : check.status;
 }
 
 /** Issues (WARNING + CRITICAL) and INFO counts of a set of findings. */
@@ -104,17 +110,26 @@ export function pickSamples(findings: LedgerFinding[], limit: number): CheckSumm
 export interface PreviousRun {
   id: string;
   status: BooksStatus;
-  checks: Array<{ name: string; issues: number }>;
+  checks: Array<{ name: string; issues: number; status: CheckStatus; lastProven?: CheckStatus }>;
 }
 
-/** The delta of a run from the previous finished one (per check issue counts and the status). */
-export function computeDelta(previous: PreviousRun | null, status: BooksStatus, checks: Array<{ name: string; issues: number }>): RunDelta {
+/**
+ * The delta of a run from the previous finished one (per check issue counts and the status). A
+ * check that failed in either run has no change: its 0 issues are unknown, not fixed.
+ */
+export function computeDelta(
+  previous: PreviousRun | null,
+  status: BooksStatus,
+  checks: Array<{ name: string; issues: number; status?: CheckStatus }>,
+): RunDelta {
   const before = new Map(previous?.checks.map((c) => [c.name, c.issues]));
+  const failedBefore = new Set(previous?.checks.filter((c) => c.status === 'ERROR').map((c) => c.name));
   const total = checks.reduce((s, c) => s + c.issues, 0);
   const previousTotal = previous ? previous.checks.reduce((s, c) => s + c.issues, 0) : null;
   const deltas: CheckDelta[] = checks.map((c) => {
     const p = previous ? (before.get(c.name) ?? 0) : null;
-    return { name: c.name, previous: p, current: c.issues, change: p === null ? null : c.issues - p };
+    const unknown = p === null || c.status === 'ERROR' || failedBefore.has(c.name);
+    return { name: c.name, previous: p, current: c.issues, change: unknown ? null : c.issues - p };
   });
   return {
     previousRunId: previous?.id ?? null,

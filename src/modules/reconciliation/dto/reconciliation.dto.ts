@@ -60,6 +60,11 @@ export class CheckSummaryDto {
   })
   samples: Record<string, unknown>[];
   @ApiPropertyOptional({ description: 'Why the check was skipped or failed' }) note?: string;
+  @ApiPropertyOptional({
+    enum: CHECK_STATUSES,
+    description: 'For a failed check (ERROR): the last status it proved in an earlier run; a carried CRITICAL keeps the books CRITICAL',
+  })
+  lastProven?: string;
 }
 
 class StatusDeltaDto {
