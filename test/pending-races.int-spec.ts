@@ -4,9 +4,9 @@ import { PendingExpiryService } from '../src/modules/transaction/jobs/pending-ex
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
-import { cancel, commit, getTransaction, hold, postJson, revert, snap, snapshotOf } from './support/holds';
+import { balanceState, cancel, commit, getTransaction, hold, postJson, revert, snap, snapshotOf } from './support/holds';
 import { checkHolds } from './support/holds-check';
-import { fund, sleep } from './support/postings';
+import { fund, setFlags, sleep } from './support/postings';
 import { TEST_DATABASE_URL } from './support/test-env';
 
 /**
@@ -249,6 +249,38 @@ async function step(ctx: LedgerCtx, m: Model, action: Action): Promise<void> {
   m.move(tx.from, tx.amount, 0n);
   m.txs.push({ id: res.body.id, from: tx.to, to: tx.from, amount: tx.amount, status: 'APPROVED', held: false, isRevert: true, reverted: false });
 }
+
+describe('a refused settle inside a batch', () => {
+  it('leaves the hold PENDING for the rest of the batch: a revert after a refused commit is refused too, a cancel still works', async () => {
+    // Everything below lands in one batch (the app waits 150 ms before taking one).
+    const slow = await startApp({ POSTING_BATCH_WAIT_MS: '150' });
+    try {
+      const ctx = await newLedger(slow.api);
+      await newAccount(ctx, '@a');
+      await newAccount(ctx, '@b');
+      await fund(ctx, '@a', '100');
+      const tx = await hold(ctx, [['@a', '10']], [['@b', '10']]);
+      const b = await balanceState(ctx, '@b');
+      await setFlags(b.id, { allowReceiving: false });
+      const before = { a: await snapshotOf(ctx, '@a'), b: await snapshotOf(ctx, '@b') };
+
+      const [committed, reverted] = await Promise.all([commit(ctx, tx.id), revert(ctx, tx.id)]);
+      expectError(committed, 422, '0019');
+      expectError(reverted, 422, '0089');
+      expect(await snapshotOf(ctx, '@a')).toEqual(before.a);
+      expect(await snapshotOf(ctx, '@b')).toEqual(before.b);
+      expect((await getTransaction(ctx, tx.id)).status.code).toBe('PENDING');
+
+      const [refused, canceled] = await Promise.all([commit(ctx, tx.id), cancel(ctx, tx.id)]);
+      expectError(refused, 422, '0019');
+      expect(canceled.status).toBe(200);
+      expect(await snapshotOf(ctx, '@a')).toEqual(snap('100', '0', 3));
+      await expectCleanBooks();
+    } finally {
+      await slow.close();
+    }
+  });
+});
 
 describe('random sequences of create / pending / commit / cancel / expire / revert', () => {
   it('keep the books clean (G2-G5), every hold ended at most once with its operations (G7), balances as modelled', async () => {

@@ -29,6 +29,8 @@ interface Posting {
   isNew: boolean;
   settleTo?: TransactionStatus;
   settleReason?: string;
+  /** What later jobs of this batch must see once this posting is planned (never after a refusal). */
+  onPlanned?: () => void;
 }
 
 /** What a batch decided: one result per job, and the new states of the balances it changed. */
@@ -177,6 +179,7 @@ export class PostingBatch {
         return b && b.organizationId === job.organizationId ? b : undefined;
       };
       const planned = plan(posting.action, posting.transfer, lookup);
+      posting.onPlanned?.();
       return { ok: true, outcome: this.record(job, posting, planned) };
     } catch (err) {
       if (err instanceof AppError) return { ok: false, error: err };
@@ -248,8 +251,6 @@ export class PostingBatch {
       throw new AppError('HOLD_EXPIRED', `The hold of transaction ${tx.id} expired at ${tx.expiresAt.toISOString()}.`);
     }
     const status: TransactionStatus = job.action === 'commit' ? 'APPROVED' : 'CANCELED';
-    // Later jobs of this batch see the new status (a second settle is refused).
-    this.lockedTransactions.set(txKey(tx.ledgerId, tx.id), { ...tx, status });
     return {
       action: job.action,
       transfer: loadTransfer(tx.body),
@@ -257,6 +258,9 @@ export class PostingBatch {
       isNew: false,
       settleTo: status,
       settleReason: job.reason,
+      // Later jobs of this batch see the new status (a second settle is refused, a revert sees
+      // APPROVED): only once the settle itself is planned.
+      onPlanned: () => this.lockedTransactions.set(txKey(tx.ledgerId, tx.id), { ...tx, status }),
     };
   }
 
@@ -270,7 +274,6 @@ export class PostingBatch {
     }
     const key = txKey(parent.ledgerId, parent.id);
     if (this.revertedParents.has(key)) throw new AppError('ALREADY_REVERTED', `Transaction ${parent.id} has already been reverted.`);
-    this.revertedParents.add(key);
     const transfer = reversed(loadTransfer(parent.body));
     const header: TransactionHeader = {
       description: `Revert of transaction ${parent.id}`,
@@ -280,7 +283,13 @@ export class PostingBatch {
       transactionDate: null,
       expiresAt: null,
     };
-    return { action: 'direct', transfer, transaction: this.newTransaction(job, transfer, 'APPROVED', header, parent.id), isNew: true };
+    return {
+      action: 'direct',
+      transfer,
+      transaction: this.newTransaction(job, transfer, 'APPROVED', header, parent.id),
+      isNew: true,
+      onPlanned: () => this.revertedParents.add(key),
+    };
   }
 
   /** Applies a successful plan to the running states and queues its rows. */
