@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
-import { LedgerCtx, newAccount, newLedger } from './support/factories';
+import { LedgerCtx, newAccount, newLedger, newOrganization } from './support/factories';
 import {
   balanceOf,
   countTransactions,
@@ -446,6 +446,23 @@ describe('refusals are 4xx with a stable code and change no balance', () => {
   it.each(['0', 'abc', '-1', '2592001', '1.5'])('X-TTL %j: 400 1012', async (ttl) => {
     await refused('json', transferBody('@rich', '@poor', '1'), 400, '1012', { 'X-Idempotency': randomUUID(), 'X-TTL': ttl });
   });
+
+  it('the ledger under another organization: 404 0007 on every posting route, nothing changes', async () => {
+    const other = await newOrganization(t.api);
+    const foreign = `/v1/organizations/${other}/ledgers/${ctx.ledger}/transactions`;
+    const before = await snapshotBalances(ctx);
+    const count = await countTransactions(ctx.ledger);
+    for (const [path, body] of [
+      ['json', transferBody('@rich', '@poor', '1')],
+      ['inflow', inflowBody('@poor', '1')],
+      ['outflow', outflowBody('@rich', '1')],
+    ] as const) {
+      const err = expectError(await t.api.post(`${foreign}/${path}`, body), 404, '0007');
+      expect(err.entityType ?? err.message).toContain('Ledger');
+    }
+    expect(await snapshotBalances(ctx)).toEqual(before);
+    expect(await countTransactions(ctx.ledger)).toBe(count);
+  });
 });
 
 describe('idempotency', () => {
@@ -489,6 +506,24 @@ describe('idempotency', () => {
     expect(r1.body.id).not.toBe(r2.body.id);
     expect(await balanceOf(ctx, '@a')).toMatchObject({ version: a0.version + 2 });
     expect((await balanceOf(ctx, '@a')).available).not.toBe(a0.available);
+  });
+
+  it('never replays a stored response to a request naming another organization: 404, the key untouched', async () => {
+    const key = randomUUID();
+    const body = transferBody('@a', '@b', '1');
+    expect((await t.api.post(`${ctx.base}/transactions/json`, body, { 'X-Idempotency': key })).status).toBe(201);
+    const other = await newOrganization(t.api);
+    const foreign = await t.api.post(`/v1/organizations/${other}/ledgers/${ctx.ledger}/transactions/json`, body, { 'X-Idempotency': key });
+    expectError(foreign, 404, '0007');
+    const replay = await t.api.post(`${ctx.base}/transactions/json`, body, { 'X-Idempotency': key });
+    expect(replay.headers.get('x-idempotency-replayed')).toBe('true');
+  });
+
+  it('refuses postings into a deleted ledger: 404 0007', async () => {
+    const gone = await ledgerAB();
+    expect((await t.api.delete(`/v1/organizations/${gone.org}/ledgers/${gone.ledger}`)).status).toBe(204);
+    expectError(await t.api.post(`${gone.base}/transactions/json`, transferBody('@a', '@b', '1')), 404, '0007');
+    expectError(await t.api.post(`${gone.base}/transactions/inflow`, inflowBody('@b', '1')), 404, '0007');
   });
 
   it('a refused posting releases its key: the same key succeeds once funds arrive', async () => {

@@ -69,6 +69,7 @@ export class PostingBatch {
   }
 
   async run(): Promise<BatchOutcome> {
+    await this.checkScopes();
     await this.claimIdempotency();
     await this.lockTransactions();
     await this.lockBalances();
@@ -91,10 +92,23 @@ export class PostingBatch {
     return !this.results[i] && !this.followers.has(i);
   }
 
+  /**
+   * The ledger of each job must exist, be live and belong to the organization of its path: a job
+   * naming another organization's ledger is a 404 before anything else (its idempotency key is
+   * neither claimed nor replayed).
+   */
+  private async checkScopes(): Promise<void> {
+    const live = await this.repo.liveLedgers(this.client, [...new Set(this.jobs.map((j) => j.ledgerId))]);
+    const organizationOf = new Map(live.map((l) => [l.id, l.organizationId]));
+    this.jobs.forEach((job, i) => {
+      if (organizationOf.get(job.ledgerId) !== job.organizationId) this.results[i] = { ok: false, error: AppError.notFound('Ledger') };
+    });
+  }
+
   private async claimIdempotency(): Promise<void> {
     const owners = new Map<string, number>();
     this.jobs.forEach((job, i) => {
-      if (!job.idempotency) return;
+      if (!job.idempotency || this.results[i]) return;
       const k = idemKey(job.ledgerId, job.idempotency.key);
       const owner = owners.get(k);
       if (owner === undefined) owners.set(k, i);

@@ -64,6 +64,17 @@ const textArray = (values: string[]) => arrayLiteral(values, (v) => v);
  */
 @Injectable()
 export class PostingRepository {
+  /** Of these ledgers, the live ones (ledger and organization not deleted), with their organization. */
+  async liveLedgers(client: PoolClient, ledgerIds: string[]): Promise<Array<{ id: string; organizationId: string }>> {
+    const res = await client.query<{ id: string; organization_id: string }>({
+      name: 'posting_live_ledgers',
+      text: `SELECT l.id, l.organization_id FROM ledgers l JOIN organizations o ON o.id = l.organization_id
+              WHERE l.id = ANY($1::uuid[]) AND l.deleted_at IS NULL AND o.deleted_at IS NULL`,
+      values: [ledgerIds],
+    });
+    return res.rows.map((r) => ({ id: r.id, organizationId: r.organization_id }));
+  }
+
   /** Claims idempotency keys (sorted, so two batches never wait on each other in a cycle). */
   async claimIdempotencyKeys(client: PoolClient, claims: IdempotencyClaim[]): Promise<Set<string>> {
     if (claims.length === 0) return new Set();
