@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { Api, ApiResponse, expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
 import { LedgerCtx, newAccount, newAsset, newLedger, newOrganization } from './support/factories';
-import { balanceOf, fund, outflowBody } from './support/postings';
+import { balanceOf, fund, outflowBody, transferBody } from './support/postings';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -515,6 +515,33 @@ describe('accounts: aliases, references and balances', () => {
     expect((await api.delete(`${ctx.base}/accounts/${account.id}`)).status).toBe(204);
     expectError(await api.get(`${ctx.base}/balances/${before.id}`), 404, '0007');
     expectError(await api.get(`${ctx.base}/accounts/alias/@holder/balances`), 404);
+  });
+
+  it('refuses to delete an account named by a PENDING transaction: 422 code 1016; deletes it once the hold is canceled', async () => {
+    await newAccount(ctx, '@payer');
+    const payee = await newAccount(ctx, '@payee');
+    await fund(ctx, '@payer', '10');
+    const held = await api.post(`${ctx.base}/transactions/json`, transferBody('@payer', '@payee', '4', { pending: true }));
+    expectStatus(held, 201);
+    expectError(await api.delete(`${ctx.base}/accounts/${payee.id}`), 422, '1016');
+    expectStatus(await api.get(`${ctx.base}/accounts/${payee.id}`), 200);
+    expectStatus(await api.post(`${ctx.base}/transactions/${held.body.id}/cancel`), 200);
+    expect((await api.delete(`${ctx.base}/accounts/${payee.id}`)).status).toBe(204);
+  });
+
+  it('refuses to revert a transaction whose account was deleted and its alias reused: 422 code 1017, nothing moves', async () => {
+    await newAccount(ctx, '@origin');
+    const first = await newAccount(ctx, '@reused');
+    await fund(ctx, '@origin', '10');
+    const paid = await api.post(`${ctx.base}/transactions/json`, transferBody('@origin', '@reused', '10'));
+    expectStatus(paid, 201);
+    expectStatus(await api.post(`${ctx.base}/transactions/outflow`, outflowBody('@reused', '10')), 201);
+    expect((await api.delete(`${ctx.base}/accounts/${first.id}`)).status).toBe(204);
+    await newAccount(ctx, '@reused');
+    await fund(ctx, '@reused', '50');
+    const before = [await balanceOf(ctx, '@origin'), await balanceOf(ctx, '@reused')];
+    expectError(await api.post(`${ctx.base}/transactions/${paid.body.id}/revert`), 422, '1017');
+    expect([await balanceOf(ctx, '@origin'), await balanceOf(ctx, '@reused')]).toEqual(before);
   });
 
   it('refuses an unknown assetCode: 404 code 0034', async () => {

@@ -49,6 +49,8 @@ export const ErrorCatalog = {
   TOO_MANY_LEGS: { code: '1013', status: HttpStatus.BAD_REQUEST, title: 'Too Many Legs' },
   PARENT_NOT_FOUND: { code: '1014', status: HttpStatus.NOT_FOUND, title: 'Parent Entity Not Found' },
   HOLD_EXPIRED: { code: '1015', status: HttpStatus.CONFLICT, title: 'Hold Expired' },
+  ACCOUNT_HAS_PENDING: { code: '1016', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Account Has Pending Transactions' },
+  ACCOUNT_REPLACED: { code: '1017', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Account Replaced Since The Transaction' },
 
   // Reconciliation (issue 6): 1100-1199.
   RECONCILIATION_IN_PROGRESS: { code: '1100', status: HttpStatus.TOO_MANY_REQUESTS, title: 'Reconciliation In Progress' },

@@ -38,6 +38,16 @@ export class AccountRepository extends ScopedRepository<AccountEntity> {
   findByAlias(organizationId: string, ledgerId: string, alias: string): Promise<AccountEntity | null> {
     return this.repo.findOne({ where: { organizationId, ledgerId, alias } });
   }
+
+  /** Whether a PENDING transaction names this alias on either side (its commit would resolve the alias again). */
+  async inPendingTransaction(ledgerId: string, alias: string, manager: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM transactions
+        WHERE ledger_id = $1 AND status_code = 'PENDING' AND ($2 = ANY(source) OR $2 = ANY(destination)) LIMIT 1`,
+      [ledgerId, alias],
+    );
+    return rows.length > 0;
+  }
 }
 
 @Injectable()

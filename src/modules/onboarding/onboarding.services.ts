@@ -182,8 +182,10 @@ export class AccountService extends OnboardingCrudService<AccountEntity> {
 
   /**
    * Deletes the account with its balances, in one transaction: only when every balance is
-   * zero (money never disappears with an account), and so the alias can be reused without
-   * leaving a second live balance behind.
+   * zero (money never disappears with an account) and no PENDING transaction names it (its
+   * commit would credit whichever account holds the alias then), so the alias can be reused
+   * without leaving a second live balance behind. The balances are locked first, as a posting
+   * locks them, so a hold being created either commits before the check or finds them deleted.
    */
   override async remove(scope: Scope, id: string): Promise<void> {
     const account = await this.get(scope, id);
@@ -193,6 +195,9 @@ export class AccountService extends OnboardingCrudService<AccountEntity> {
     await this.dataSource.transaction(async (m) => {
       if ((await this.balances.softDeleteAccountBalancesIfZero(account.ledgerId, id, m)) === 'not-zero') {
         throw new AppError('BALANCE_NOT_ZERO', 'An account can only be deleted when all its balances are zero.');
+      }
+      if (await this.accounts.inPendingTransaction(account.ledgerId, account.alias, m)) {
+        throw new AppError('ACCOUNT_HAS_PENDING', 'An account named by a PENDING transaction cannot be deleted; commit or cancel it first.');
       }
       if (!(await this.repo.softDelete(scope, id, m))) throw AppError.notFound('Account');
     });

@@ -154,8 +154,16 @@ export class PostingBatch {
     for (const r of rows) this.lockedTransactions.set(txKey(r.ledger_id, r.id), transactionFromRow(r));
     const parents = rows.map((r) => ({ ledgerId: r.ledger_id, id: r.id }));
     for (const p of await this.repo.findRevertedParents(this.client, parents)) this.revertedParents.add(txKey(p.ledgerId, p.id));
-    const pending = rows.filter((r) => r.status_code === 'PENDING').map((r) => ({ ledgerId: r.ledger_id, id: r.id }));
-    for (const op of await this.repo.operationsOf(this.client, pending)) {
+    // Operations of holds (a settle answers with all of them) and of reverted transactions (the
+    // balances a revert must find again).
+    const reverted = new Set<string>();
+    this.jobs.forEach((job, i) => {
+      if (this.open(i) && job.kind === 'revert') reverted.add(txKey(job.ledgerId, job.transactionId));
+    });
+    const withOperations = rows
+      .filter((r) => r.status_code === 'PENDING' || reverted.has(txKey(r.ledger_id, r.id)))
+      .map((r) => ({ ledgerId: r.ledger_id, id: r.id }));
+    for (const op of await this.repo.operationsOf(this.client, withOperations)) {
       const k = txKey(op.ledgerId, op.transactionId);
       this.priorOperations.set(k, [...(this.priorOperations.get(k) ?? []), op]);
     }
@@ -288,6 +296,14 @@ export class PostingBatch {
     }
     const key = txKey(parent.ledgerId, parent.id);
     if (this.revertedParents.has(key)) throw new AppError('ALREADY_REVERTED', `Transaction ${parent.id} has already been reverted.`);
+    // Legs are stored by alias: an alias whose account was deleted and created again now names
+    // another balance, which must not pay for (or receive) this revert.
+    for (const op of this.priorOperations.get(key) ?? []) {
+      const now = this.balances.get(balanceKey(parent.ledgerId, op.accountAlias, op.balanceKey));
+      if (now && now.id !== op.balanceId) {
+        throw new AppError('ACCOUNT_REPLACED', `The account ${op.accountAlias} of transaction ${parent.id} was deleted and replaced since; it cannot be reverted.`);
+      }
+    }
     const transfer = reversed(loadTransfer(parent.body));
     const header: TransactionHeader = {
       description: `Revert of transaction ${parent.id}`,
