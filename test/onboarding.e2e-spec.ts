@@ -632,6 +632,15 @@ describe('accounts: aliases, references and balances', () => {
     expectError(await api.patch(`${ctx.base}/accounts/${ext.id}`, { name: 'hijacked' }), 422, '0074');
     expect((await api.get(`${ctx.base}/accounts/${ext.id}`)).body.name).toBe(ext.name);
   });
+
+  it('refuses to delete or patch the balance of an external account: 422 code 0074, inflows still work', async () => {
+    const [ext] = (await api.get(`${ctx.base}/accounts/external/USD/balances`)).body.items;
+    expectError(await api.delete(`${ctx.base}/balances/${ext.id}`), 422, '0074');
+    expectError(await api.patch(`${ctx.base}/balances/${ext.id}`, { allowSending: false }), 422, '0074');
+    expect((await api.get(`${ctx.base}/balances/${ext.id}`)).body).toMatchObject({ allowSending: true, deletedAt: null });
+    await newAccount(ctx, '@after-ext');
+    await fund(ctx, '@after-ext', '1');
+  });
 });
 
 describe('list query errors', () => {

@@ -34,6 +34,7 @@ export class BalanceController {
   @Patch('balances/:balance_id')
   @ApiOperation({ summary: 'Allow or block sending and receiving on a balance' })
   @ApiOkResponse({ type: BalanceDto })
+  @ApiErrors(422)
   async update(
     @OrgId() org: string,
     @LedgerId() ledger: string,

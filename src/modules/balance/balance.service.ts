@@ -4,7 +4,7 @@ import { CursorWindow } from '../../common/pagination/cursor';
 import { CursorPage, ListQuery } from '../../common/pagination/list-query';
 import { ScopeService } from '../scope/scope.service';
 import { BalanceRepository, BalanceFilter } from './balance.repository';
-import { Balance, externalAlias } from './balance.types';
+import { Balance, EXTERNAL_ACCOUNT_TYPE, externalAlias } from './balance.types';
 import { toBalanceDto } from './balance.mapper';
 import { BalanceCache } from './cache/balance-cache';
 import { BalanceDto, UpdateBalanceDto } from './dto/balance.dto';
@@ -48,6 +48,7 @@ export class BalanceService {
   }
 
   async update(orgId: string, ledgerId: string, id: string, dto: UpdateBalanceDto): Promise<Balance> {
+    await this.assertModifiable(orgId, ledgerId, id);
     const updated = await this.balances.setFlags(orgId, ledgerId, id, dto);
     if (!updated) throw AppError.notFound('Balance');
     await this.cache.storeCurrent([updated]); // new flags, same version
@@ -55,10 +56,20 @@ export class BalanceService {
   }
 
   async remove(orgId: string, ledgerId: string, id: string): Promise<void> {
+    await this.assertModifiable(orgId, ledgerId, id);
     const outcome = await this.balances.softDeleteIfZero(orgId, ledgerId, id);
     if (outcome === 'not-found') throw AppError.notFound('Balance');
     if (outcome === 'not-zero') {
       throw new AppError('BALANCE_NOT_ZERO', 'A balance can only be deleted when its available and on-hold amounts are zero.');
+    }
+  }
+
+  /** The balance exists and is not an external account's (those exist for the asset's lifetime: Midaz 0074). */
+  private async assertModifiable(orgId: string, ledgerId: string, id: string): Promise<void> {
+    const balance = await this.balances.findById(orgId, ledgerId, id);
+    if (!balance) throw AppError.notFound('Balance');
+    if (balance.accountType === EXTERNAL_ACCOUNT_TYPE) {
+      throw new AppError('EXTERNAL_ACCOUNT_FORBIDDEN', 'The balances of external accounts cannot be modified or deleted.');
     }
   }
 
