@@ -18,6 +18,11 @@ import {
   usd,
 } from './support/postings';
 import { TEST_DATABASE_URL } from './support/test-env';
+import { AssertionFailure } from '../src/common/errors/app-error';
+import { formatAmount } from '../src/common/money/amount';
+import * as planner from '../src/modules/transaction/domain/planner';
+
+const realPlan = planner.plan;
 
 jest.setTimeout(180_000);
 
@@ -223,6 +228,35 @@ describe('posting under concurrency', () => {
       expect(await balanceOf(ctx, '@blocked')).toMatchObject({ available: '100', version: 1 });
       expect(await checkBooks(TEST_DATABASE_URL)).toEqual(CLEAN_BOOKS);
     } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('an integrity assertion failing inside a batch', () => {
+  it('answers that posting 500 with a generic body, retries the rest of the batch without it, and logs nothing to the client', async () => {
+    const slow = await startApp({ POSTING_BATCH_WAIT_MS: '150' });
+    // Fault injection: the planner "produces" an unbalanced result for transfers of 13.13.
+    const spy = jest.spyOn(planner, 'plan').mockImplementation((action, transfer, lookup) => {
+      if (formatAmount(transfer.value) === '13.13') throw new AssertionFailure('injected: unbalanced plan', { secret: 'detail' });
+      return realPlan(action, transfer, lookup);
+    });
+    try {
+      const ctx = await newLedger(slow.api);
+      await newAccount(ctx, '@s');
+      await newAccount(ctx, '@d');
+      await fund(ctx, '@s', '100');
+      const post = (v: string) => slow.api.post(`${ctx.base}/transactions/json`, transferBody('@s', '@d', v));
+      const results = await Promise.all(['1', '2', '13.13', '3', '4'].map(post));
+      expect(results.map((r) => r.status)).toEqual([201, 201, 500, 201, 201]);
+      expect(results[2].body).toMatchObject({ code: '1000' });
+      expect(JSON.stringify(results[2].body)).not.toContain('secret');
+      expect(JSON.stringify(results[2].body)).not.toContain('unbalanced');
+      expect(await balanceOf(ctx, '@s')).toMatchObject({ available: '90' });
+      expect(await balanceOf(ctx, '@d')).toMatchObject({ available: '10' });
+      expect(await checkBooks(TEST_DATABASE_URL)).toEqual(CLEAN_BOOKS);
+    } finally {
+      spy.mockRestore();
       await slow.close();
     }
   });

@@ -120,7 +120,8 @@ export class PostingEngine implements OnModuleDestroy {
     } catch (err) {
       if (err instanceof JobAssertionFailure) {
         this.logger.error({ detail: err.failure.detail }, `Posting refused by an integrity assertion: ${err.failure.message}`);
-        batch[err.index].reject(err.cause);
+        this.outcomes.inc({ outcome: 'failed' });
+        batch[err.index].reject(err.failure);
         const rest = batch.filter((_, i) => i !== err.index);
         if (rest.length > 0) await this.run(rest);
       } else if (batch.length > 1 && mapError(err).status !== 503) {
@@ -141,7 +142,9 @@ export class PostingEngine implements OnModuleDestroy {
     let broken: Error | undefined;
     let batch: BatchOutcome;
     try {
-      void client.query('BEGIN'); // queued by pg ahead of the batch's first statement
+      // Queued by pg ahead of the batch's first statement; if it fails, so does that statement
+      // (handled below), so this rejection needs no handler of its own but must not go unhandled.
+      client.query('BEGIN').catch(() => undefined);
       batch = await new PostingBatch(client, this.repo, jobs, new Date()).run();
       await client.query('COMMIT');
     } catch (err) {
