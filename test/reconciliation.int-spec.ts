@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { startApp, TestApp } from './support/app';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
 import { cancel, hold } from './support/holds';
-import { fund, sql, transfer } from './support/postings';
+import { fund, outflowBody, sql, transfer } from './support/postings';
 import {
   cacheKey,
   checkOf,
@@ -219,6 +219,20 @@ describe('reconciliation finds each corruption of the books', () => {
     } finally {
       await redis.del(key);
     }
+  });
+
+  it('an alias reused after its account was deleted: no drift from the deleted balance, the ledger stays HEALTHY', async () => {
+    const ctx = await newLedger(t.api);
+    const old = await newAccount(ctx, '@again');
+    await fund(ctx, '@again', '10');
+    expect((await t.api.post(`${ctx.base}/transactions/outflow`, outflowBody('@again', '10'))).status).toBe(201); // v2, 0
+    expect((await t.api.delete(`${ctx.base}/accounts/${old.id}`)).status).toBe(204);
+    await newAccount(ctx, '@again');
+    await fund(ctx, '@again', '4');
+    await fund(ctx, '@again', '6'); // v2 again, 10: its cache entry replaced the deleted balance's
+    const report = await fullRunFor(ctx);
+    expect(problems(report)).toEqual([]);
+    expect(report.status).toBe('HEALTHY');
   });
 
   it('cached entries removed from Redis: counted as information, the ledger stays HEALTHY', async () => {

@@ -16,7 +16,7 @@ interface BalanceRow {
   version: string;
 }
 
-type Cached = [version: string | null, available: string | null, onHold: string | null];
+type Cached = [id: string | null, version: string | null, available: string | null, onHold: string | null];
 
 /**
  * The cache entry of a balance, as the balance cache writes it:
@@ -39,8 +39,10 @@ function parseAmount(v: string): bigint | null {
 
 /**
  * G8: a cached balance at the same version as Postgres holds the same amounts. Entries at
- * another version are in flight or stale (the cache-sync job repairs them) and missing
- * entries are normal: both are counted as information only and never raise the status.
+ * another version are in flight or stale (the cache-sync job repairs them), entries of another
+ * balance under the same alias are left by a deleted account whose alias was reused, and missing
+ * entries are normal: all are counted as information only and never raise the status. Deleted
+ * balances are not compared.
  * Entries that lack the expected fields are counted as `unreadable` and skipped. With Redis
  * down the check is SKIPPED. Only a same-version difference is an issue (WARNING: the cache
  * is never the truth, no money moves).
@@ -52,7 +54,7 @@ export class CacheDriftCheck implements ReconciliationCheck {
 
   async run({ db, redis, scope }: CheckContext): Promise<CheckOutcome> {
     if (redis.status !== 'ready') return this.skipped(`Redis unavailable (${redis.status})`);
-    const where = scope.since === null ? '' : 'WHERE updated_at >= $1';
+    const where = scope.since === null ? 'WHERE deleted_at IS NULL' : 'WHERE deleted_at IS NULL AND updated_at >= $1';
     await db.query(
       `DECLARE reconciliation_cache_balances NO SCROLL CURSOR FOR
          SELECT ledger_id, organization_id, id, alias, key, available::text, on_hold::text, version::text
@@ -80,7 +82,7 @@ export class CacheDriftCheck implements ReconciliationCheck {
 
   private async read(redis: CheckContext['redis'], rows: BalanceRow[]): Promise<Cached[]> {
     const pipeline = redis.pipeline();
-    for (const b of rows) pipeline.hmget(cacheKeyOf(b.ledger_id, b.alias, b.key), 'version', 'available', 'onHold');
+    for (const b of rows) pipeline.hmget(cacheKeyOf(b.ledger_id, b.alias, b.key), 'id', 'version', 'available', 'onHold');
     const results = (await pipeline.exec()) ?? [];
     return rows.map((_, i) => {
       const [err, value] = results[i] ?? [new Error('no reply'), null];
@@ -97,14 +99,14 @@ export class CacheDriftCheck implements ReconciliationCheck {
 /** Counts per ledger: drift (WARNING, with samples) and missing entries (INFO). */
 class Tally {
   scanned = 0;
-  readonly info = { compared: 0, missing: 0, otherVersion: 0, unreadable: 0 };
+  readonly info = { compared: 0, missing: 0, otherVersion: 0, otherBalance: 0, unreadable: 0 };
   private readonly perLedger = new Map<string, { org: string; drift: LedgerFinding; missing: LedgerFinding }>();
 
   constructor(private readonly sampleLimit: number) {}
 
-  compare(b: BalanceRow, [version, available, onHold]: Cached): void {
+  compare(b: BalanceRow, [id, version, available, onHold]: Cached): void {
     this.scanned++;
-    if (version === null && available === null && onHold === null) {
+    if (id === null && version === null && available === null && onHold === null) {
       this.info.missing++;
       this.add(b, 'missing', { entity: 'balance', id: b.id, ledgerId: b.ledger_id, alias: b.alias, key: b.key });
       return;
@@ -113,6 +115,10 @@ class Tally {
     const cachedOnHold = onHold === null ? null : parseAmount(onHold);
     if (version === null || !DIGITS.test(version) || cachedAvailable === null || cachedOnHold === null) {
       this.info.unreadable++;
+      return;
+    }
+    if (id !== null && id !== b.id) {
+      this.info.otherBalance++;
       return;
     }
     if (version !== b.version) {
