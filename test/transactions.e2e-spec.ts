@@ -11,6 +11,7 @@ import {
   setFlags,
   sleep,
   snapshotBalances,
+  sql,
   transfer,
   transferBody,
   usd,
@@ -42,6 +43,27 @@ describe('creating transactions', () => {
   let ctx: LedgerCtx;
   beforeAll(async () => {
     ctx = await ledgerAB();
+  });
+
+  it("stamps a posting with the database's time, whatever the app host's clock says", async () => {
+    const own = await ledgerAB();
+    // Only Date is faked: the app (in this process) believes it is 2001.
+    jest.useFakeTimers({
+      now: new Date('2001-01-01T00:00:00Z'),
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
+        'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+    });
+    let res;
+    try {
+      res = await t.api.post(`${own.base}/transactions/json`, transferBody('@a', '@b', '0.01'));
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(res.status).toBe(201);
+    const [db] = await sql('SELECT now() AS now');
+    expect(Math.abs(new Date(res.body.createdAt).getTime() - db.now.getTime())).toBeLessThan(60_000);
+    const [row] = await sql('SELECT created_at FROM transactions WHERE ledger_id = $1 AND id = $2', [own.ledger, res.body.id]);
+    expect(row.created_at.toISOString()).toBe(res.body.createdAt);
   });
 
   it('POST /transactions/json answers 201 with the transaction, its DEBIT/CREDIT operations and their snapshots', async () => {

@@ -109,7 +109,7 @@ export const envSchema = Joi.object<Env, true>({
   RECONCILIATION_PENDING_GRACE_MS: Joi.number().integer().min(0).max(604800000).default(120000),
   /** statement_timeout of a run's queries (0 = none). */
   RECONCILIATION_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(0).default(600000),
-  /** Incremental runs re-verify this much before the checkpoint (clock skew between app hosts and the database). */
+  /** Incremental runs re-verify this much before the checkpoint (a safety margin; rows carry the database's time). */
   RECONCILIATION_CHECKPOINT_OVERLAP_MS: Joi.number().integer().min(0).max(86400000).default(60000),
   /** POSTed (JSON) when a run's status becomes CRITICAL; empty = no webhook. */
   RECONCILIATION_WEBHOOK_URL: Joi.string().uri({ scheme: ['http', 'https'] }).allow('').default(''),

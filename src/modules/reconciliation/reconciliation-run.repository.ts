@@ -111,9 +111,10 @@ export class ReconciliationRunRepository {
   async openSnapshot(c: PoolClient, statementTimeoutMs: number): Promise<{ snapshotAt: Date; safeUntil: Date }> {
     await c.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`);
     const { rows } = await c.query<{ snapshot_at: Date; safe_until: Date }>(
+      // To the millisecond, rounded down, as postings stamp their rows (posting batchScope).
       `SELECT now() AS snapshot_at,
-              least(now(), (SELECT min(xact_start) FROM pg_stat_activity
-                             WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) AS safe_until`,
+              date_trunc('milliseconds', least(now(), (SELECT min(xact_start) FROM pg_stat_activity
+                             WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL))) AS safe_until`,
     );
     // For the checks that follow (each in its own savepoint).
     await c.query(`SELECT set_config('statement_timeout', $1, true)`, [String(statementTimeoutMs)]);

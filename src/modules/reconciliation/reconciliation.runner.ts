@@ -180,9 +180,9 @@ export class ReconciliationRunner implements OnModuleDestroy {
         status,
         snapshotAt: snapshot.snapshotAt,
         // The next incremental run starts before the oldest transaction still open at the snapshot
-        // (its rows are not visible yet), less the overlap: rows carry the app host's clock, taken as
-        // their transaction begins, so the overlap absorbs clock skew. A failed check proves nothing:
-        // the checkpoint then stays where it was.
+        // (its rows are not visible yet; posting rows carry the database's time of their transaction's
+        // start), less the overlap, a safety margin. A failed check proves nothing: the checkpoint
+        // then stays where it was.
         checkpointTo: errored ? null : new Date(snapshot.safeUntil.getTime() - this.config.get('RECONCILIATION_CHECKPOINT_OVERLAP_MS')),
         checks,
         delta: computeDelta(plan.previous, status, checks),

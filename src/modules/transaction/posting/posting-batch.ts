@@ -58,12 +58,13 @@ export class PostingBatch {
   /** Followers of an idempotency key already owned by an earlier job of this batch. */
   private readonly followers = new Map<number, number>();
   private readonly claimedBy = new Map<number, string>();
+  /** The batch's time, from the database (set by its first statement). */
+  private now = new Date(0);
 
   constructor(
     private readonly client: PoolClient,
     private readonly repo: PostingRepository,
     private readonly jobs: PostingJob[],
-    private readonly now: Date,
   ) {
     this.results = new Array(jobs.length);
   }
@@ -95,11 +96,12 @@ export class PostingBatch {
   /**
    * The ledger of each job must exist, be live and belong to the organization of its path: a job
    * naming another organization's ledger is a 404 before anything else (its idempotency key is
-   * neither claimed nor replayed).
+   * neither claimed nor replayed). The same statement gives the batch its time.
    */
   private async checkScopes(): Promise<void> {
-    const live = await this.repo.liveLedgers(this.client, [...new Set(this.jobs.map((j) => j.ledgerId))]);
-    const organizationOf = new Map(live.map((l) => [l.id, l.organizationId]));
+    const scope = await this.repo.batchScope(this.client, [...new Set(this.jobs.map((j) => j.ledgerId))]);
+    this.now = scope.at;
+    const organizationOf = new Map(scope.ledgers.map((l) => [l.id, l.organizationId]));
     this.jobs.forEach((job, i) => {
       if (organizationOf.get(job.ledgerId) !== job.organizationId) this.results[i] = { ok: false, error: AppError.notFound('Ledger') };
     });

@@ -145,7 +145,7 @@ export class PostingEngine implements OnModuleDestroy {
       // Queued by pg ahead of the batch's first statement; if it fails, so does that statement
       // (handled below), so this rejection needs no handler of its own but must not go unhandled.
       client.query('BEGIN').catch(() => undefined);
-      batch = await new PostingBatch(client, this.repo, jobs, new Date()).run();
+      batch = await new PostingBatch(client, this.repo, jobs).run();
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));

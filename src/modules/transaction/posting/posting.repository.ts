@@ -64,15 +64,22 @@ const textArray = (values: string[]) => arrayLiteral(values, (v) => v);
  */
 @Injectable()
 export class PostingRepository {
-  /** Of these ledgers, the live ones (ledger and organization not deleted), with their organization. */
-  async liveLedgers(client: PoolClient, ledgerIds: string[]): Promise<Array<{ id: string; organizationId: string }>> {
-    const res = await client.query<{ id: string; organization_id: string }>({
-      name: 'posting_live_ledgers',
-      text: `SELECT l.id, l.organization_id FROM ledgers l JOIN organizations o ON o.id = l.organization_id
-              WHERE l.id = ANY($1::uuid[]) AND l.deleted_at IS NULL AND o.deleted_at IS NULL`,
+  /**
+   * The batch's first statement: its time (the database's transaction start, to the millisecond:
+   * every row of the batch carries it, so timestamps never depend on an app host's clock) and,
+   * of these ledgers, the live ones (ledger and organization not deleted) with their organization.
+   */
+  async batchScope(client: PoolClient, ledgerIds: string[]): Promise<{ at: Date; ledgers: Array<{ id: string; organizationId: string }> }> {
+    const res = await client.query<{ at: Date; id: string | null; organization_id: string | null }>({
+      name: 'posting_batch_scope',
+      text: `SELECT date_trunc('milliseconds', now()) AS at, l.id, l.organization_id
+               FROM (SELECT 1) AS one
+               LEFT JOIN (ledgers l JOIN organizations o ON o.id = l.organization_id AND o.deleted_at IS NULL)
+                 ON l.id = ANY($1::uuid[]) AND l.deleted_at IS NULL`,
       values: [ledgerIds],
     });
-    return res.rows.map((r) => ({ id: r.id, organizationId: r.organization_id }));
+    const ledgers = res.rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, organizationId: r.organization_id! }));
+    return { at: res.rows[0].at, ledgers };
   }
 
   /** Claims idempotency keys (sorted, so two batches never wait on each other in a cycle). */
