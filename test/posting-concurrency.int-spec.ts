@@ -13,6 +13,7 @@ import {
   outflowBody,
   prng,
   runPool,
+  sleep,
   sql,
   transferBody,
   usd,
@@ -227,6 +228,32 @@ describe('posting under concurrency', () => {
       expect(await balanceOf(ctx, '@d')).toMatchObject({ available: '10', version: 10 });
       expect(await balanceOf(ctx, '@blocked')).toMatchObject({ available: '100', version: 1 });
       expect(await checkBooks(TEST_DATABASE_URL)).toEqual(CLEAN_BOOKS);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('a stored idempotency key met twice in one batch', () => {
+  it('answers each request from the stored record: another body 409, the stored body a replay, whatever comes first', async () => {
+    const slow = await startApp({ POSTING_BATCH_WAIT_MS: '150' });
+    try {
+      const ctx = await newLedger(slow.api);
+      await newAccount(ctx, '@s');
+      await newAccount(ctx, '@d');
+      await fund(ctx, '@s', '100');
+      const key = randomUUID();
+      const stored = transferBody('@s', '@d', '1');
+      const first = await slow.api.post(`${ctx.base}/transactions/json`, stored, { 'X-Idempotency': key });
+      expect(first.status).toBe(201);
+      const other = slow.api.post(`${ctx.base}/transactions/json`, transferBody('@s', '@d', '2'), { 'X-Idempotency': key });
+      await sleep(20); // same batch, second in it
+      const again = slow.api.post(`${ctx.base}/transactions/json`, stored, { 'X-Idempotency': key });
+      const [o, a] = await Promise.all([other, again]);
+      expect([o.status, o.body.code]).toEqual([409, '0084']);
+      expect(a.headers.get('x-idempotency-replayed')).toBe('true');
+      expect(a.body.id).toBe(first.body.id);
+      expect(await balanceOf(ctx, '@s')).toMatchObject({ available: '99' });
     } finally {
       await slow.close();
     }

@@ -136,6 +136,15 @@ export class PostingBatch {
       taken.map(([, i]) => ({ ledgerId: this.jobs[i].ledgerId, key: this.jobs[i].idempotency!.key })),
     );
     const byKey = new Map(stored.map((s) => [idemKey(s.ledgerId, s.key), s]));
+    // A key already stored answers each of its requests from the stored record: the owner and
+    // its followers alike (a follower with the stored body is a replay even if its owner's body differs).
+    const takenOwners = new Map(taken.map(([k, i]) => [i, k]));
+    for (const [follower, owner] of this.followers) {
+      if (takenOwners.has(owner)) {
+        taken.push([takenOwners.get(owner)!, follower]);
+        this.followers.delete(follower);
+      }
+    }
     for (const [k, i] of taken) {
       const s = byKey.get(k);
       if (s && s.requestHash === this.jobs[i].idempotency!.hash && s.response !== null && s.responseStatus !== null) {
