@@ -168,7 +168,16 @@ export class ReconciliationRunner implements OnModuleDestroy {
       };
       const snapshot = await this.repo.openSnapshot(client, this.config.get('RECONCILIATION_STATEMENT_TIMEOUT_MS'));
       const results: Array<{ summary: CheckSummary; findings: FinishedRun['findings'] }> = [];
-      for (const check of this.checks) results.push(await this.runCheck(client, check, scope, plan));
+      for (const [i, check] of this.checks.entries()) {
+        const result = await this.runCheck(client, check, scope, plan);
+        results.push(result);
+        // Progress of a long (full) run, one line per check.
+        const { status, durationMs, scanned } = result.summary;
+        this.logger.log(
+          { runId: plan.id, check: check.name, status, durationMs, scanned },
+          `Reconciliation run ${plan.id}: ${check.name} ${status} in ${durationMs} ms (${i + 1}/${this.checks.length})`,
+        );
+      }
       await client.query('COMMIT');
 
       const checks = results.map((r) => r.summary);
