@@ -280,6 +280,10 @@ describe('authorization matrix', () => {
       expect(res.body.code).toBe('1200');
       expect((await as(reader).get(path)).status).toBe(200);
     });
+
+    it.each(['/docs-json?x=1', '/docs-yaml?x', '/docs%2Djson', '/docs/?a=b'])('%s (query or encoding) still needs a key', async (path) => {
+      expect((await as(undefined).get(path)).status).not.toBe(200);
+    });
   });
 
   it('accepts the scheme in any case ("bearer")', async () => {

@@ -73,7 +73,10 @@ export async function hardenHttp(app: NestFastifyApplication, env: Env): Promise
     app.getHttpAdapter()
       .getInstance()
       .addHook('onRequest', (request: FastifyRequest, reply, done) => {
-        if (DOCS_PATH.test(request.url) && !authenticator.principalOf(request)) {
+        // The route Fastify matched, not the raw URL: a query string or percent-encoding must not
+        // slip past the pattern while still reaching the docs.
+        const path = request.routeOptions.url ?? request.url.split('?')[0];
+        if (DOCS_PATH.test(path) && !authenticator.principalOf(request)) {
           void reply.header('WWW-Authenticate', 'Bearer');
           done(new AppError('UNAUTHORIZED', 'A valid API key is required: Authorization: Bearer <key>.'));
           return;
