@@ -380,6 +380,27 @@ describe('ledger-scoped paths', () => {
   });
 });
 
+describe('deleting ledgers and organizations that hold money', () => {
+  it('refuses a ledger with a non-zero balance (422 0016) and deletes it with its balances once the money has gone out', async () => {
+    const ctx = await newLedger(api);
+    await newAccount(ctx, '@keeps');
+    await fund(ctx, '@keeps', '3');
+    const ledgerPath = `/v1/organizations/${ctx.org}/ledgers/${ctx.ledger}`;
+    expectError(await api.delete(ledgerPath), 422, '0016');
+    expect((await balanceOf(ctx, '@keeps')).available).toBe('3');
+    expectStatus(await api.post(`${ctx.base}/transactions/outflow`, outflowBody('@keeps', '3')), 201);
+    expect((await api.delete(ledgerPath)).status).toBe(204);
+    expectError(await api.get(ledgerPath), 404, '0007');
+  });
+
+  it('refuses an organization with a live ledger (422 1018), deletes it once the ledger is deleted', async () => {
+    const ctx = await newLedger(api);
+    expectError(await api.delete(`/v1/organizations/${ctx.org}`), 422, '1018');
+    expect((await api.delete(`/v1/organizations/${ctx.org}/ledgers/${ctx.ledger}`)).status).toBe(204);
+    expect((await api.delete(`/v1/organizations/${ctx.org}`)).status).toBe(204);
+  });
+});
+
 describe('organizations: specifics', () => {
   it('refuses an unknown parentOrganizationId with 404', async () => {
     const err = expectError(

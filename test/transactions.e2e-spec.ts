@@ -542,7 +542,9 @@ describe('idempotency', () => {
   });
 
   it('refuses postings into a deleted ledger: 404 0007', async () => {
-    const gone = await ledgerAB();
+    const gone = await newLedger(t.api);
+    await newAccount(gone, '@a');
+    await newAccount(gone, '@b');
     expect((await t.api.delete(`/v1/organizations/${gone.org}/ledgers/${gone.ledger}`)).status).toBe(204);
     expectError(await t.api.post(`${gone.base}/transactions/json`, transferBody('@a', '@b', '1')), 404, '0007');
     expectError(await t.api.post(`${gone.base}/transactions/inflow`, inflowBody('@b', '1')), 404, '0007');

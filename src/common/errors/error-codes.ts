@@ -51,6 +51,7 @@ export const ErrorCatalog = {
   HOLD_EXPIRED: { code: '1015', status: HttpStatus.CONFLICT, title: 'Hold Expired' },
   ACCOUNT_HAS_PENDING: { code: '1016', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Account Has Pending Transactions' },
   ACCOUNT_REPLACED: { code: '1017', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Account Replaced Since The Transaction' },
+  ORGANIZATION_HAS_LEDGERS: { code: '1018', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Organization Has Ledgers' },
 
   // Reconciliation (issue 6): 1100-1199.
   RECONCILIATION_IN_PROGRESS: { code: '1100', status: HttpStatus.TOO_MANY_REQUESTS, title: 'Reconciliation In Progress' },

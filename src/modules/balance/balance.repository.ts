@@ -163,6 +163,11 @@ export class BalanceRepository {
     return this.deleteAllIfZero(m, 'ledger_id = $1 AND account_id = $2', [ledgerId, accountId]);
   }
 
+  /** The same for every live balance of a ledger ('not-found' when it has none). */
+  async softDeleteLedgerBalancesIfZero(ledgerId: string, m: EntityManager): Promise<'deleted' | 'not-found' | 'not-zero'> {
+    return this.deleteAllIfZero(m, 'ledger_id = $1', [ledgerId]);
+  }
+
   /**
    * Locks the live balances matching `where` (id order, as postings lock), and soft-deletes
    * them only if every one is zero. A posting waiting on one of these locks then finds it

@@ -79,8 +79,9 @@ export class OrganizationController {
 
   @Delete(':organization_id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete an organization (soft delete)' })
+  @ApiOperation({ summary: 'Delete an organization (soft delete; only once its ledgers are deleted)' })
   @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(422)
   async remove(@OrgId() id: string): Promise<void> {
     await this.organizations.remove({}, id);
   }
@@ -132,8 +133,9 @@ export class LedgerController {
 
   @Delete(':ledger_id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a ledger (soft delete)' })
+  @ApiOperation({ summary: 'Delete a ledger with its balances (soft delete; only when every balance is zero)' })
   @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(422)
   async remove(@OrgId() org: string, @LedgerId() id: string): Promise<void> {
     await this.ledgers.remove({ organizationId: org }, id);
   }

@@ -34,8 +34,21 @@ function uniqueViolation(err: unknown, constraint: string, error: () => AppError
 
 @Injectable()
 export class OrganizationService extends OnboardingCrudService<OrganizationEntity> {
-  constructor(repo: OrganizationRepository, scopes: ScopeService) {
+  constructor(
+    repo: OrganizationRepository,
+    scopes: ScopeService,
+    private readonly ledgers: LedgerRepository,
+  ) {
     super(repo, scopes, 'Organization');
+  }
+
+  /** An organization is deleted only once it has no live ledger (their money would become unreachable). */
+  override async remove(scope: Scope, id: string): Promise<void> {
+    await this.get(scope, id);
+    if (await this.ledgers.anyIn({ organizationId: id })) {
+      throw new AppError('ORGANIZATION_HAS_LEDGERS', 'An organization can only be deleted once its ledgers are deleted.');
+    }
+    await super.remove(scope, id);
   }
 
   async create(dto: CreateOrganizationDto): Promise<OrganizationEntity> {
@@ -62,8 +75,29 @@ export class OrganizationService extends OnboardingCrudService<OrganizationEntit
 
 @Injectable()
 export class LedgerService extends OnboardingCrudService<LedgerEntity> {
-  constructor(repo: LedgerRepository, scopes: ScopeService) {
+  constructor(
+    repo: LedgerRepository,
+    scopes: ScopeService,
+    private readonly balances: BalanceRepository,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
     super(repo, scopes, 'Ledger');
+  }
+
+  /**
+   * Deletes the ledger with its balances, in one transaction, only when every balance is zero
+   * (external ones included: money that came in has gone out) and so no hold is pending. The
+   * balances are locked as postings lock them: a batch in flight commits first, or finds them
+   * deleted afterwards.
+   */
+  override async remove(scope: Scope, id: string): Promise<void> {
+    await this.get(scope, id);
+    await this.dataSource.transaction(async (m) => {
+      if ((await this.balances.softDeleteLedgerBalancesIfZero(id, m)) === 'not-zero') {
+        throw new AppError('BALANCE_NOT_ZERO', 'A ledger can only be deleted when all its balances are zero.');
+      }
+      if (!(await this.repo.softDelete(scope, id, m))) throw AppError.notFound('Ledger');
+    });
   }
 
   async create(organizationId: string, dto: CreateLedgerDto): Promise<LedgerEntity> {

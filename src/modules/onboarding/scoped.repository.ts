@@ -49,6 +49,11 @@ export class ScopedRepository<E extends OnboardingEntity & ObjectLiteral> {
       .getMany();
   }
 
+  /** Whether any live entity is in this scope. */
+  anyIn(scope: Scope, manager?: EntityManager): Promise<boolean> {
+    return this.scoped(scope, manager).getExists();
+  }
+
   count(scope: Scope, q: ListQuery): Promise<number> {
     return this.filtered(scope, q).getCount();
   }
