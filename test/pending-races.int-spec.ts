@@ -264,14 +264,20 @@ describe('a refused settle inside a batch', () => {
       await setFlags(b.id, { allowReceiving: false });
       const before = { a: await snapshotOf(ctx, '@a'), b: await snapshotOf(ctx, '@b') };
 
-      const [committed, reverted] = await Promise.all([commit(ctx, tx.id), revert(ctx, tx.id)]);
+      // In this order, in one batch: the commit is planned (and refused) first.
+      const inOrder = async (first: Promise<any>, second: () => Promise<any>) => {
+        await sleep(0);
+        const later = sleep(20).then(second);
+        return Promise.all([first, later]);
+      };
+      const [committed, reverted] = await inOrder(commit(ctx, tx.id), () => revert(ctx, tx.id));
       expectError(committed, 422, '0019');
       expectError(reverted, 422, '0089');
       expect(await snapshotOf(ctx, '@a')).toEqual(before.a);
       expect(await snapshotOf(ctx, '@b')).toEqual(before.b);
       expect((await getTransaction(ctx, tx.id)).status.code).toBe('PENDING');
 
-      const [refused, canceled] = await Promise.all([commit(ctx, tx.id), cancel(ctx, tx.id)]);
+      const [refused, canceled] = await inOrder(commit(ctx, tx.id), () => cancel(ctx, tx.id));
       expectError(refused, 422, '0019');
       expect(canceled.status).toBe(200);
       expect(await snapshotOf(ctx, '@a')).toEqual(snap('100', '0', 3));

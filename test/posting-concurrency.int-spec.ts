@@ -291,9 +291,9 @@ describe('an integrity assertion failing inside a batch', () => {
 
 describe('account deletion against postings', () => {
   it('(f) a DELETE racing deposits either wins before any lands (deposits 404) or is refused after one (422 0016), never both', async () => {
-    // Deposits wait 40 ms for their batch: a DELETE sent at 0 ms wins, one sent after the batch
+    // Deposits wait 100 ms for their batch: a DELETE sent at 0 ms wins, one sent after the batch
     // committed is refused, and the ones in between race the batch for the balance lock.
-    const slow = await startApp({ POSTING_BATCH_WAIT_MS: '40' });
+    const slow = await startApp({ POSTING_BATCH_WAIT_MS: '100' });
     try {
       const ctx = await newLedger(slow.api);
       const outcomes = new Set<string>();
@@ -301,7 +301,7 @@ describe('account deletion against postings', () => {
         const alias = `@race${round}`;
         const account = await newAccount(ctx, alias);
         const deposits = Array.from({ length: 12 }, () => slow.api.post(`${ctx.base}/transactions/inflow`, inflowBody(alias, '1.00')));
-        const deletion = new Promise<void>((resolve) => setTimeout(resolve, round * 15)).then(() =>
+        const deletion = new Promise<void>((resolve) => setTimeout(resolve, round * 40)).then(() =>
           slow.api.delete(`${ctx.base}/accounts/${account.id}`),
         );
         const [del, ...answers] = await Promise.all([deletion, ...deposits]);
