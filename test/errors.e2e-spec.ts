@@ -1,7 +1,6 @@
-import { Client } from 'pg';
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
-import { TEST_DATABASE_URL } from './support/test-env';
+import { withTableLocked } from './support/table-lock';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -23,18 +22,11 @@ interface RawResponse {
  * table, so the app's query hits the real Postgres statement timeout (an unexpected error).
  */
 async function getOrganizationsWhileLocked(t: TestApp): Promise<RawResponse> {
-  const locker = new Client({ connectionString: TEST_DATABASE_URL });
-  await locker.connect();
-  try {
-    await locker.query('BEGIN');
-    await locker.query('LOCK TABLE organizations IN ACCESS EXCLUSIVE MODE');
+  return withTableLocked('organizations', async () => {
     const res = await fetch(`${t.url}/v1/organizations`);
     const text = await res.text();
     return { status: res.status, text, json: JSON.parse(text) };
-  } finally {
-    await locker.query('ROLLBACK').catch(() => undefined);
-    await locker.end();
-  }
+  });
 }
 
 function leaksIn(text: string): string[] {

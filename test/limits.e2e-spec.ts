@@ -1,12 +1,11 @@
 import { request as httpRequest } from 'http';
 import { randomUUID } from 'crypto';
-import { Client } from 'pg';
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
 import { apiKeysEnv, makeKey, withKey } from './support/auth';
 import { newAccount, newLedger } from './support/factories';
 import { inflowBody, transferBody } from './support/postings';
-import { TEST_DATABASE_URL } from './support/test-env';
+import { withTableLocked } from './support/table-lock';
 
 // ---------------------------------------------------------------------------------------------
 // Rate limiting, request timeout, security headers, CORS, JSON depth, metadata codes, metrics.
@@ -114,20 +113,13 @@ describe('request timeout', () => {
   afterAll(() => t.close());
 
   it('answers 504 with the error body when a handler runs too long, then serves again', async () => {
-    const locker = new Client({ connectionString: TEST_DATABASE_URL });
-    await locker.connect();
-    try {
-      await locker.query('BEGIN');
-      await locker.query('LOCK TABLE organizations IN ACCESS EXCLUSIVE MODE');
+    await withTableLocked('organizations', async () => {
       const started = Date.now();
       const res = await t.api.get('/v1/organizations');
       expectError(res, 504, '1203');
       expect(Object.keys(res.body).sort()).toEqual(['code', 'message', 'title']);
       expect(Date.now() - started).toBeLessThan(3000);
-    } finally {
-      await locker.query('ROLLBACK').catch(() => undefined);
-      await locker.end();
-    }
+    });
     expect((await t.api.get('/v1/organizations')).status).toBe(200);
   });
 });

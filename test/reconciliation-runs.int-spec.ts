@@ -10,6 +10,7 @@ import { ReconciliationJobProcessor } from '../src/modules/reconciliation/jobs/r
 import { RUN_LOCK_KEYS } from '../src/modules/reconciliation/reconciliation-run.repository';
 import { ReconciliationRunner } from '../src/modules/reconciliation/reconciliation.runner';
 import { startApp, TestApp } from './support/app';
+import { withTableLocked } from './support/table-lock';
 import { sleep, sql } from './support/postings';
 import {
   checkOf,
@@ -100,23 +101,6 @@ describe('incremental runs', () => {
     expect(next).toMatchObject({ mode: 'full', modeReason: 'previous run was CRITICAL', previousStatus: 'CRITICAL' });
   });
 });
-
-/**
- * Runs `fn` while another session holds `table` in ACCESS EXCLUSIVE mode: every check that reads
- * the table waits, and with a short statement timeout it fails (whatever the machine's speed).
- */
-async function withTableLocked<T>(table: string, fn: () => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: TEST_DATABASE_URL });
-  await c.connect();
-  try {
-    await c.query('BEGIN');
-    await c.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-    return await fn();
-  } finally {
-    await c.query('ROLLBACK').catch(() => undefined);
-    await c.end();
-  }
-}
 
 const FAILING_CHECKS = { ...QUIET_JOBS, RECONCILIATION_STATEMENT_TIMEOUT_MS: '200' };
 
