@@ -234,14 +234,23 @@ describe('posting under concurrency', () => {
   });
 });
 
+/** An app that waits 150 ms before taking a batch (so concurrent requests share one), and a ledger with @s (100) and @d. */
+async function withOneBatchApp(fn: (app: TestApp, ctx: LedgerCtx) => Promise<void>): Promise<void> {
+  const slow = await startApp({ POSTING_BATCH_WAIT_MS: '150' });
+  try {
+    const ctx = await newLedger(slow.api);
+    await newAccount(ctx, '@s');
+    await newAccount(ctx, '@d');
+    await fund(ctx, '@s', '100');
+    await fn(slow, ctx);
+  } finally {
+    await slow.close();
+  }
+}
+
 describe('a stored idempotency key met twice in one batch', () => {
   it('answers each request from the stored record: another body 409, the stored body a replay, whatever comes first', async () => {
-    const slow = await startApp({ POSTING_BATCH_WAIT_MS: '150' });
-    try {
-      const ctx = await newLedger(slow.api);
-      await newAccount(ctx, '@s');
-      await newAccount(ctx, '@d');
-      await fund(ctx, '@s', '100');
+    await withOneBatchApp(async (slow, ctx) => {
       const key = randomUUID();
       const stored = transferBody('@s', '@d', '1');
       const first = await slow.api.post(`${ctx.base}/transactions/json`, stored, { 'X-Idempotency': key });
@@ -254,25 +263,18 @@ describe('a stored idempotency key met twice in one batch', () => {
       expect(a.headers.get('x-idempotency-replayed')).toBe('true');
       expect(a.body.id).toBe(first.body.id);
       expect(await balanceOf(ctx, '@s')).toMatchObject({ available: '99' });
-    } finally {
-      await slow.close();
-    }
+    });
   });
 });
 
 describe('an integrity assertion failing inside a batch', () => {
   it('answers that posting 500 with a generic body, retries the rest of the batch without it, and logs nothing to the client', async () => {
-    const slow = await startApp({ POSTING_BATCH_WAIT_MS: '150' });
     // Fault injection: the planner "produces" an unbalanced result for transfers of 13.13.
     const spy = jest.spyOn(planner, 'plan').mockImplementation((action, transfer, lookup) => {
       if (formatAmount(transfer.value) === '13.13') throw new AssertionFailure('injected: unbalanced plan', { secret: 'detail' });
       return realPlan(action, transfer, lookup);
     });
-    try {
-      const ctx = await newLedger(slow.api);
-      await newAccount(ctx, '@s');
-      await newAccount(ctx, '@d');
-      await fund(ctx, '@s', '100');
+    await withOneBatchApp(async (slow, ctx) => {
       const post = (v: string) => slow.api.post(`${ctx.base}/transactions/json`, transferBody('@s', '@d', v));
       const results = await Promise.all(['1', '2', '13.13', '3', '4'].map(post));
       expect(results.map((r) => r.status)).toEqual([201, 201, 500, 201, 201]);
@@ -282,10 +284,7 @@ describe('an integrity assertion failing inside a batch', () => {
       expect(await balanceOf(ctx, '@s')).toMatchObject({ available: '90' });
       expect(await balanceOf(ctx, '@d')).toMatchObject({ available: '10' });
       expect(await checkBooks(TEST_DATABASE_URL)).toEqual(CLEAN_BOOKS);
-    } finally {
-      spy.mockRestore();
-      await slow.close();
-    }
+    }).finally(() => spy.mockRestore());
   });
 });
 
