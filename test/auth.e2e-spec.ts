@@ -232,6 +232,7 @@ describe('authorization matrix', () => {
       const count = await as(scopedA).head('/v1/organizations/metrics/count');
       expect(count.status).toBe(204);
       expect(count.headers.get('x-total-count')).toBe('1');
+      expect((await as(scopedA).head('/v1/organizations')).status).toBe(200);
 
       const all = await as(admin).get('/v1/organizations?limit=100');
       expect(all.body.items.map((o: { id: string }) => o.id)).toEqual(expect.arrayContaining([orgA, orgB]));

@@ -15,7 +15,7 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ADMIN_PATH = /^\/v1\/reconciliation(\/|$)/;
 
 /** Routes without an organization in the path that a key limited to organizations may use. */
-const SCOPED_GLOBAL_ROUTES = new Set(['GET /v1/organizations', 'HEAD /v1/organizations/metrics/count']);
+const SCOPED_GLOBAL_ROUTES = new Set(['GET /v1/organizations', 'HEAD /v1/organizations', 'HEAD /v1/organizations/metrics/count']);
 
 /**
  * Who may call what: `Authorization: Bearer <secret>` -> a configured key (401 if missing or
