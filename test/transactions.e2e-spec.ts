@@ -136,7 +136,7 @@ describe('creating transactions', () => {
 
   it('splits amount, share and remaining legs exactly', async () => {
     const c = await newLedger(t.api);
-    for (const a of ['@src', '@x', '@y', '@z']) await newAccount(c, a);
+    for (const a of ['@src', '@x', '@y', '@w', '@z']) await newAccount(c, a);
     await fund(c, '@src', '10');
     const res = await t.api.post(`${c.base}/transactions/json`, {
       send: {
@@ -147,6 +147,7 @@ describe('creating transactions', () => {
           to: [
             { accountAlias: '@x', amount: usd('1.5') },
             { accountAlias: '@y', share: { percentage: 25 } },
+            { accountAlias: '@w', share: { percentage: 10, percentageOfPercentage: 0 } }, // 0 means 100, as in Midaz
             { accountAlias: '@z', remaining: 'remaining' },
           ],
         },
@@ -154,9 +155,9 @@ describe('creating transactions', () => {
     });
     expect(res.status).toBe(201);
     const credits = Object.fromEntries(res.body.operations.filter((o: any) => o.type === 'CREDIT').map((o: any) => [o.accountAlias, o.amount.value]));
-    expect(credits).toEqual({ '@x': '1.5', '@y': '2.5', '@z': '6' });
+    expect(credits).toEqual({ '@x': '1.5', '@y': '2.5', '@w': '1', '@z': '5' });
     expect((await balanceOf(c, '@src')).available).toBe('0');
-    expect((await balanceOf(c, '@z')).available).toBe('6');
+    expect((await balanceOf(c, '@z')).available).toBe('5');
   });
 
   it('GET /transactions/{id} answers the same transaction and operations the POST answered', async () => {

@@ -26,7 +26,8 @@ function legSpec(l: FromToBody, path: string): LegSpec {
   const share: LegSpec['share'] = l.amount
     ? { type: 'amount', asset: l.amount.asset, value: parseAmount(l.amount.value, `${path}.amount.value`) }
     : l.share
-      ? { type: 'share', percentage: BigInt(l.share.percentage), percentageOfPercentage: BigInt(l.share.percentageOfPercentage ?? 100) }
+      ? // As in Midaz, a percentageOfPercentage of 0 (or none) means 100.
+        { type: 'share', percentage: BigInt(l.share.percentage), percentageOfPercentage: BigInt(l.share.percentageOfPercentage || 100) }
       : { type: 'remaining' };
   return {
     alias: l.accountAlias,

@@ -89,7 +89,7 @@ const FROM_TO = {
       required: ['percentage'],
       properties: {
         percentage: { type: 'integer', minimum: 0, maximum: 100, example: 50 },
-        percentageOfPercentage: { type: 'integer', minimum: 0, maximum: 100, example: 100 },
+        percentageOfPercentage: { type: 'integer', minimum: 0, maximum: 100, example: 100, description: '0 or absent means 100 (as in Midaz)' },
       },
     },
     remaining: { type: 'string', minLength: 1, maxLength: 20, example: 'remaining' },
