@@ -11,7 +11,7 @@ export class DeletedAccountBalances1764400000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
-      UPDATE balances b SET deleted_at = a.deleted_at, updated_at = now()
+      UPDATE balances b SET deleted_at = now(), updated_at = now()
         FROM accounts a
        WHERE a.ledger_id = b.ledger_id AND a.id = b.account_id
          AND a.deleted_at IS NOT NULL AND b.deleted_at IS NULL

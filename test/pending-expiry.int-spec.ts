@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { RedisLock } from '../src/infrastructure/redis/redis-lock';
 import { PENDING_EXPIRY_LOCK } from '../src/modules/transaction/jobs/pending-expiry.constants';
 import { PendingExpiryService } from '../src/modules/transaction/jobs/pending-expiry.service';
+import { TransactionService } from '../src/modules/transaction/transaction.service';
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
@@ -146,6 +147,30 @@ describe('expireDueHolds with PENDING_EXPIRY_BATCH=2', () => {
     expect((await getTransaction(ctx, later.id)).status.code).toBe('PENDING');
     expect(await snapshotOf(ctx, '@a')).toEqual(snap('90', '10', 12));
     expect((await cancel(ctx, later.id)).status).toBe(200);
+  });
+
+  it('passes holds whose cancel fails: the ones behind them still expire, the failures are reported', async () => {
+    const ctx = await funded(t);
+    const base = Date.now() + 2 * 3_600_000;
+    const holds = [];
+    for (let i = 0; i < 5; i++) holds.push(await hold(ctx, [['@a', '10']], [['@b', '10']], { expiresAt: new Date(base + i * 1000).toISOString() }));
+    // The two oldest fill the first round and cannot be canceled (an injected failure).
+    const failing = new Set([holds[0].id, holds[1].id]);
+    const service = t.app.get(TransactionService);
+    const realCancel = service.cancel.bind(service);
+    const spy = jest.spyOn(service, 'cancel').mockImplementation((org, ledger, id, reason) =>
+      failing.has(id) ? Promise.reject(new Error('injected cancel failure')) : realCancel(org, ledger, id, reason),
+    );
+    try {
+      const report = await t.app.get(PendingExpiryService).expireDueHolds(new Date(base + 10_000));
+      expect(report.failed).toBeGreaterThanOrEqual(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await Promise.all(holds.map(async (h) => (await getTransaction(ctx, h.id)).status.code))).toEqual([
+      'PENDING', 'PENDING', 'CANCELED', 'CANCELED', 'CANCELED',
+    ]);
+    for (const h of holds.slice(0, 2)) expect((await cancel(ctx, h.id)).status).toBe(200);
   });
 });
 

@@ -174,6 +174,13 @@ export class BalanceRepository {
    * deleted and refuses the alias.
    */
   private async deleteAllIfZero(m: EntityManager, where: string, params: unknown[]): Promise<'deleted' | 'not-found' | 'not-zero'> {
+    // The usual refusal first, without a lock: a ledger holding money is not locked row by row
+    // (and its postings held up) only to be refused.
+    const [holds]: Array<{ any: boolean }> = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM balances WHERE ${where} AND deleted_at IS NULL AND (available <> 0 OR on_hold <> 0)) AS any`,
+      params,
+    );
+    if (holds.any) return 'not-zero';
     const rows: BalanceRow[] = await m.query(
       `SELECT ${BALANCE_COLUMNS} FROM balances WHERE ${where} AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
       params,

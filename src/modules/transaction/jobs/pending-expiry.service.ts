@@ -40,18 +40,24 @@ export class PendingExpiryService implements OnModuleDestroy {
     this.stopping = true; // finish the current round, start no other
   }
 
-  /** Expires every hold due at `now`, in rounds of PENDING_EXPIRY_BATCH. */
+  /**
+   * Expires every hold due at `now`, in rounds of PENDING_EXPIRY_BATCH, each round after the
+   * last hold of the previous one: a hold whose cancel fails is reported and passed, never
+   * retried in a loop, and never keeps the holds behind it from expiring (the next run retries it).
+   */
   async expireDueHolds(now: Date): Promise<ExpiryReport> {
     const report: ExpiryReport = { found: 0, expired: 0, skipped: 0, failed: 0 };
+    let after: DueHold | undefined;
     for (;;) {
-      const due = await this.transactions.findExpiredHolds(now, this.batchSize);
+      const due = await this.transactions.findExpiredHolds(now, this.batchSize, after);
       const round = await this.expireRound(due);
       report.found += due.length;
       report.expired += round.expired;
       report.skipped += round.skipped;
       report.failed += round.failed;
-      // A short round was the last one; a round that expired nothing would only repeat itself.
-      if (due.length < this.batchSize || round.expired === 0 || this.stopping) return report;
+      // A short round was the last one.
+      if (due.length < this.batchSize || this.stopping) return report;
+      after = due[due.length - 1];
     }
   }
 
