@@ -310,8 +310,8 @@ export class PostingBatch {
     // Legs are stored by alias: an alias whose account was deleted and created again now names
     // another balance, which must not pay for (or receive) this revert.
     for (const op of this.priorOperations.get(key) ?? []) {
-      const now = this.balances.get(balanceKey(parent.ledgerId, op.accountAlias, op.balanceKey));
-      if (now && now.id !== op.balanceId) {
+      const current = this.balances.get(balanceKey(parent.ledgerId, op.accountAlias, op.balanceKey));
+      if (current && current.id !== op.balanceId) {
         throw new AppError('ACCOUNT_REPLACED', `The account ${op.accountAlias} of transaction ${parent.id} was deleted and replaced since; it cannot be reverted.`);
       }
     }
