@@ -8,6 +8,7 @@ import { balanceState, cancel, commit, getTransaction, hold, postJson, revert, s
 import { checkHolds } from './support/holds-check';
 import { fund, setFlags, sleep } from './support/postings';
 import { TEST_DATABASE_URL } from './support/test-env';
+import { withOneBatchApp } from './support/one-batch';
 
 /**
  * G7 under concurrency: a hold ends exactly once whatever races it, and the books stay clean
@@ -253,12 +254,7 @@ async function step(ctx: LedgerCtx, m: Model, action: Action): Promise<void> {
 describe('a refused settle inside a batch', () => {
   it('leaves the hold PENDING for the rest of the batch: a revert after a refused commit is refused too, a cancel still works', async () => {
     // Everything below lands in one batch (the app waits 150 ms before taking one).
-    const slow = await startApp({ POSTING_BATCH_WAIT_MS: '150' });
-    try {
-      const ctx = await newLedger(slow.api);
-      await newAccount(ctx, '@a');
-      await newAccount(ctx, '@b');
-      await fund(ctx, '@a', '100');
+    await withOneBatchApp('@a', '@b', async (_slow, ctx) => {
       const tx = await hold(ctx, [['@a', '10']], [['@b', '10']]);
       const b = await balanceState(ctx, '@b');
       await setFlags(b.id, { allowReceiving: false });
@@ -282,9 +278,7 @@ describe('a refused settle inside a batch', () => {
       expect(canceled.status).toBe(200);
       expect(await snapshotOf(ctx, '@a')).toEqual(snap('100', '0', 3));
       await expectCleanBooks();
-    } finally {
-      await slow.close();
-    }
+    });
   });
 });
 

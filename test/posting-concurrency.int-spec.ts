@@ -19,6 +19,7 @@ import {
   usd,
 } from './support/postings';
 import { TEST_DATABASE_URL } from './support/test-env';
+import { withOneBatchApp } from './support/one-batch';
 import { AssertionFailure } from '../src/common/errors/app-error';
 import { formatAmount } from '../src/common/money/amount';
 import * as planner from '../src/modules/transaction/domain/planner';
@@ -206,11 +207,8 @@ describe('posting under concurrency', () => {
   });
 
   it('(e2) refusals of every kind mixed into one batch leave the valid postings exact', async () => {
-    const slow = await startApp({ POSTING_BATCH_WAIT_MS: '150' });
-    try {
-      const ctx = await newLedger(slow.api);
-      for (const a of ['@s', '@d', '@blocked']) await newAccount(ctx, a);
-      await fund(ctx, '@s', '100');
+    await withOneBatchApp('@s', '@d', async (slow, ctx) => {
+      await newAccount(ctx, '@blocked');
       await fund(ctx, '@blocked', '100');
       await sql('UPDATE balances SET allow_sending = false WHERE ledger_id = $1 AND alias = $2', [ctx.ledger, '@blocked']);
       const post = (b: unknown) => slow.api.post(`${ctx.base}/transactions/json`, b);
@@ -228,29 +226,13 @@ describe('posting under concurrency', () => {
       expect(await balanceOf(ctx, '@d')).toMatchObject({ available: '10', version: 10 });
       expect(await balanceOf(ctx, '@blocked')).toMatchObject({ available: '100', version: 1 });
       expect(await checkBooks(TEST_DATABASE_URL)).toEqual(CLEAN_BOOKS);
-    } finally {
-      await slow.close();
-    }
+    });
   });
 });
 
-/** An app that waits 150 ms before taking a batch (so concurrent requests share one), and a ledger with @s (100) and @d. */
-async function withOneBatchApp(fn: (app: TestApp, ctx: LedgerCtx) => Promise<void>): Promise<void> {
-  const slow = await startApp({ POSTING_BATCH_WAIT_MS: '150' });
-  try {
-    const ctx = await newLedger(slow.api);
-    await newAccount(ctx, '@s');
-    await newAccount(ctx, '@d');
-    await fund(ctx, '@s', '100');
-    await fn(slow, ctx);
-  } finally {
-    await slow.close();
-  }
-}
-
 describe('a stored idempotency key met twice in one batch', () => {
   it('answers each request from the stored record: another body 409, the stored body a replay, whatever comes first', async () => {
-    await withOneBatchApp(async (slow, ctx) => {
+    await withOneBatchApp('@s', '@d', async (slow, ctx) => {
       const key = randomUUID();
       const stored = transferBody('@s', '@d', '1');
       const first = await slow.api.post(`${ctx.base}/transactions/json`, stored, { 'X-Idempotency': key });
@@ -274,7 +256,7 @@ describe('an integrity assertion failing inside a batch', () => {
       if (formatAmount(transfer.value) === '13.13') throw new AssertionFailure('injected: unbalanced plan', { secret: 'detail' });
       return realPlan(action, transfer, lookup);
     });
-    await withOneBatchApp(async (slow, ctx) => {
+    await withOneBatchApp('@s', '@d', async (slow, ctx) => {
       const post = (v: string) => slow.api.post(`${ctx.base}/transactions/json`, transferBody('@s', '@d', v));
       const results = await Promise.all(['1', '2', '13.13', '3', '4'].map(post));
       expect(results.map((r) => r.status)).toEqual([201, 201, 500, 201, 201]);

@@ -66,7 +66,7 @@ export function checkStatusOf(findings: Array<{ severity: FindingSeverity }>): C
 export function booksStatusOf(checks: Array<{ status: CheckStatus; lastProven?: CheckStatus }>): BooksStatus {
   let status: BooksStatus = 'HEALTHY';
   for (const c of checks) {
-    if (c.status === 'CRITICAL' || (c.status === 'ERROR' && c.lastProven === 'CRITICAL')) status = worst(status, 'CRITICAL');
+    if (provenStatus(c) === 'CRITICAL') status = worst(status, 'CRITICAL');
     else if (c.status === 'WARNING' || c.status === 'ERROR') status = worst(status, 'WARNING');
   }
   return status;
