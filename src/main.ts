@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { EnvValidationError, loadEnv } from './config/env.schema';
+import { createRootLogger } from './infrastructure/logging/logger';
+import { installProcessHandlers } from './infrastructure/logging/process-handlers';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -13,6 +15,7 @@ async function bootstrap(): Promise<void> {
     }
     throw err;
   }
+  installProcessHandlers(createRootLogger(env.LOG_LEVEL).child({ context: 'Process' }));
   const app = await createApp(env);
   await app.listen(env.PORT, env.HOST);
 }

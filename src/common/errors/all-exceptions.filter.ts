@@ -2,7 +2,10 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../config/app-config';
 import { AssertionFailure } from './app-error';
+import { ErrorCatalog } from './error-codes';
 import { mapError } from './error-response';
+
+const RETRY_AFTER_CODES = new Set<string>([ErrorCatalog.SERVICE_UNAVAILABLE.code, ErrorCatalog.OUTCOME_UNKNOWN.code]);
 
 /** Sends the mapped error; shared by the Nest filter and Fastify's own error handler. */
 export function sendError(
@@ -21,7 +24,10 @@ export function sendError(
     );
     if (opts.exposeStack && err instanceof Error) body.stack = err.stack;
   }
-  if (!reply.sent) void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  if (reply.sent) return;
+  // Unavailable (not applied, or outcome unknown): worth retrying after a moment.
+  if (RETRY_AFTER_CODES.has(body.code)) void reply.header('Retry-After', '1');
+  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 
 @Catch()

@@ -43,6 +43,8 @@ export const ErrorCatalog = {
   SERVICE_UNAVAILABLE: { code: '1003', status: HttpStatus.SERVICE_UNAVAILABLE, title: 'Service Unavailable' },
   ROUTE_NOT_FOUND: { code: '1004', status: HttpStatus.NOT_FOUND, title: 'Route Not Found' },
   METHOD_NOT_ALLOWED: { code: '1005', status: HttpStatus.METHOD_NOT_ALLOWED, title: 'Method Not Allowed' },
+  /** The connection to Postgres was lost at COMMIT and the outcome could not be read back (G11). */
+  OUTCOME_UNKNOWN: { code: '1006', status: HttpStatus.SERVICE_UNAVAILABLE, title: 'Outcome Unknown' },
   INVALID_AMOUNT: { code: '1010', status: HttpStatus.BAD_REQUEST, title: 'Invalid Amount' },
   SHARE_NOT_EXACT: { code: '1011', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Share Does Not Divide Exactly' },
   INVALID_IDEMPOTENCY: { code: '1012', status: HttpStatus.BAD_REQUEST, title: 'Invalid Idempotency Header' },

@@ -107,12 +107,13 @@ function isUnstorableText(err: unknown): boolean {
   return code === '22021' || code === '22P05';
 }
 
-function isUnavailable(err: unknown): boolean {
+/** The database could not be reached, or the connection to it was lost (a refused or dropped connection, a terminated backend). */
+export function isUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown; driverError?: { code?: unknown } };
   const code = typeof e?.code === 'string' ? e.code : typeof e?.driverError?.code === 'string' ? e.driverError.code : '';
   if (UNAVAILABLE_CODES.has(code)) return true;
   const msg = typeof e?.message === 'string' ? e.message : '';
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(msg);
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|not queryable/i.test(msg);
 }
 
 /**

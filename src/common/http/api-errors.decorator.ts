@@ -32,3 +32,19 @@ export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorat
     ...statuses.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', type: ErrorDto })),
   );
 }
+
+/**
+ * The 503s of a route that posts (G11): Postgres says which case the client is in, and the
+ * answer says what to do. Both carry Retry-After.
+ */
+export function ApiPostingUnavailable(): MethodDecorator {
+  return ApiResponse({
+    status: 503,
+    type: ErrorDto,
+    description:
+      'Code 1003: not applied (Postgres unreachable, or the connection was lost before the commit); send it again. ' +
+      'Code 1006: the connection was lost at commit and the outcome could not be confirmed; resend with the same ' +
+      'X-Idempotency key, which applies it at most once and answers the stored result if it was applied.',
+    headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', example: 1 } } },
+  });
+}

@@ -38,7 +38,7 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: Postgres reachable (Redis reported, degraded when down)' })
   @ApiServiceUnavailableResponse({ description: 'Postgres unreachable' })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.db.pingCheck('postgres', { timeout: 2000 }), () => this.redis.check('redis')]);
+    return this.health.check([() => this.db.pingCheck('postgres', { timeout: 1500 }), () => this.redis.check('redis')]);
   }
 
   @Get('version')

@@ -175,8 +175,9 @@ export class ReconciliationRunRepository {
     }
   }
 
-  async failRun(c: PoolClient, id: string, error: string): Promise<void> {
-    await c.query(
+  /** Marks a run FAILED on a connection of its own (the run's connection may be the one that failed). */
+  async failRun(id: string, error: string): Promise<void> {
+    await this.pool.query(
       `UPDATE reconciliation_runs SET state = 'FAILED', error = $2, finished_at = clock_timestamp(),
               duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::int
         WHERE id = $1 AND state = 'RUNNING'`,

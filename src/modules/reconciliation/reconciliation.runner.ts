@@ -205,7 +205,9 @@ export class ReconciliationRunner implements OnModuleDestroy {
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       const message = (err as Error)?.message ?? String(err);
-      await this.repo.failRun(client, plan.id, this.publicMessage(err)).catch(() => undefined);
+      await this.repo.failRun(plan.id, this.publicMessage(err)).catch((e: Error) =>
+        this.logger.error({ runId: plan.id }, `Reconciliation run ${plan.id} cannot be marked FAILED (the next run marks it ABANDONED): ${e.message}`),
+      );
       this.logger.error({ runId: plan.id, err }, `Reconciliation run ${plan.id} failed after ${Date.now() - started} ms: ${message}`);
       throw err;
     } finally {

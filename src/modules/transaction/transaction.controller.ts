@@ -10,7 +10,7 @@ import {
 import { RouteSchema } from '@nestjs/platform-fastify';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { ApiErrors, ApiPostingUnavailable } from '../../common/http/api-errors.decorator';
 import { IdParam, LEDGER_PATH, LedgerId, OrgId } from '../../common/http/route-params';
 import { CursorPage, ListQuery } from '../../common/pagination/list-query';
 import { ApiListQuery, ListQueryPipe } from '../../common/pagination/list-query.pipe';
@@ -45,6 +45,7 @@ const PostingRoute = (kind: TransactionKind, summary: string) => {
       description: 'Created; a replay of an idempotent request answers the stored response with X-Idempotency-Replayed: true',
     }),
     ApiErrors(409, 422),
+    ApiPostingUnavailable(),
   );
 };
 
@@ -137,6 +138,7 @@ export class TransactionController {
   @ApiOperation({ summary: 'Commit a pending transaction (held funds move to the destinations)' })
   @ApiOkResponse({ type: TransactionDto })
   @ApiErrors(409, 422)
+  @ApiPostingUnavailable()
   async commit(
     @OrgId() org: string,
     @LedgerId() ledger: string,
@@ -151,6 +153,7 @@ export class TransactionController {
   @ApiOperation({ summary: 'Cancel a pending transaction (held funds are released)' })
   @ApiOkResponse({ type: TransactionDto })
   @ApiErrors(409)
+  @ApiPostingUnavailable()
   async cancel(
     @OrgId() org: string,
     @LedgerId() ledger: string,
@@ -165,6 +168,7 @@ export class TransactionController {
   @ApiIdempotency()
   @ApiCreatedResponse({ type: TransactionDto })
   @ApiErrors(409, 422)
+  @ApiPostingUnavailable()
   async revert(
     @OrgId() org: string,
     @LedgerId() ledger: string,

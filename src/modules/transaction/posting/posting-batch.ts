@@ -38,6 +38,10 @@ export interface BatchOutcome {
   results: JobResult[];
   /** Final state of every balance the batch changed (for the balance cache, after COMMIT). */
   touched: Balance[];
+  /** Per job: its answer holds only if the batch commits (it posts, or follows a job that posts). */
+  applies: boolean[];
+  /** A row the batch inserts (none when it posts nothing): whether it exists tells whether the batch committed. */
+  proof?: { ledgerId: string; operationId: string };
 }
 
 /**
@@ -74,12 +78,22 @@ export class PostingBatch {
     await this.claimIdempotency();
     await this.lockTransactions();
     await this.lockBalances();
+    const posted = new Set<number>();
     this.jobs.forEach((job, i) => {
-      if (!this.results[i] && !this.followers.has(i)) this.results[i] = this.post(job, i);
+      if (!this.open(i)) return;
+      this.results[i] = this.post(job, i);
+      if (this.results[i]!.ok) posted.add(i);
     });
     await this.write();
     this.answerFollowers();
-    return { results: this.results as JobResult[], touched: this.touched() };
+    const applies = this.jobs.map((_, i) => posted.has(i) || posted.has(this.followers.get(i) ?? -1));
+    const first = this.newOperations[0];
+    return {
+      results: this.results as JobResult[],
+      touched: this.touched(),
+      applies,
+      proof: first && { ledgerId: first.ledgerId, operationId: first.id },
+    };
   }
 
   /** Balances whose version moved, as written (updated_at is the batch time). */

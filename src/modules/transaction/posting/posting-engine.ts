@@ -3,13 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { mapError } from '../../../common/errors/error-response';
+import { isUnavailable, mapError } from '../../../common/errors/error-response';
 import { AppConfig } from '../../../config/app-config';
 import { pgPool } from '../../../infrastructure/database/pg-pool';
+import { answersAfterLostCommit, CommitOutcome } from './lost-commit';
 import { PostingRepository } from './posting.repository';
 import { BalanceCache } from '../../balance/cache/balance-cache';
 import { BatchOutcome, PostingBatch } from './posting-batch';
 import { JobAssertionFailure, JobResult, PostingJob, PostingOutcome } from './posting.types';
+
+/** Reads of a lost COMMIT's outcome before answering "outcome unknown". */
+const LOST_COMMIT_READS = 3;
 
 interface Waiting {
   job: PostingJob;
@@ -102,7 +106,7 @@ export class PostingEngine implements OnModuleDestroy {
     }
   }
 
-  private async run(batch: Waiting[]): Promise<void> {
+  private async run(batch: Waiting[], attempt = 1): Promise<void> {
     const stopTimer = this.batchSeconds.startTimer();
     try {
       const results = await this.execute(batch.map((w) => w.job));
@@ -113,7 +117,7 @@ export class PostingEngine implements OnModuleDestroy {
           this.outcomes.inc({ outcome: r.outcome.replayed ? 'replayed' : 'committed' });
           batch[i].resolve(r.outcome);
         } else {
-          this.outcomes.inc({ outcome: 'refused' });
+          this.outcomes.inc({ outcome: r.error.status >= 500 ? 'failed' : 'refused' });
           batch[i].reject(r.error);
         }
       });
@@ -124,6 +128,11 @@ export class PostingEngine implements OnModuleDestroy {
         batch[err.index].reject(err.failure);
         const rest = batch.filter((_, i) => i !== err.index);
         if (rest.length > 0) await this.run(rest);
+      } else if (attempt === 1 && isUnavailable(err)) {
+        // The connection was lost before COMMIT was sent, so nothing was applied (a lost COMMIT is
+        // settled inside execute): once more on a fresh connection, then 503 "not applied".
+        this.logger.warn(`Batch of ${batch.length} lost its connection before COMMIT (${(err as Error).message}); retrying once`);
+        await this.run(batch, attempt + 1);
       } else if (batch.length > 1 && mapError(err).status !== 503) {
         // Unattributed failure (e.g. a constraint): retry each posting alone so only its owner fails.
         this.logger.warn(`Batch of ${batch.length} failed (${(err as Error).message}); retrying postings one by one`);
@@ -139,8 +148,10 @@ export class PostingEngine implements OnModuleDestroy {
   private async execute(jobs: PostingJob[]): Promise<JobResult[]> {
     this.pool ??= pgPool(this.dataSource);
     const client = await this.pool.connect();
+    const backendPid = (client as unknown as { processID: number }).processID;
     let broken: Error | undefined;
-    let batch: BatchOutcome;
+    let batch: BatchOutcome | undefined;
+    let lostAtCommit = false;
     try {
       // Queued by pg ahead of the batch's first statement; if it fails, so does that statement
       // (handled below), so this rejection needs no handler of its own but must not go unhandled.
@@ -149,13 +160,36 @@ export class PostingEngine implements OnModuleDestroy {
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw err;
+      // Lost before COMMIT was sent: nothing was applied (the caller answers 503). Lost at COMMIT:
+      // only Postgres knows, so ask it before answering anyone.
+      if (!batch || !isUnavailable(err)) throw err;
+      lostAtCommit = true;
+      broken ??= err as Error;
     } finally {
       client.release(broken);
     }
+    if (lostAtCommit) return this.settleLostCommit(batch, backendPid);
     // Committed: cache the new states before anyone is answered (read-your-writes). Never
     // throws and gives up after the Redis command timeout, so Redis cannot fail a posting.
     await this.cache.storeCommitted(batch.touched);
     return batch.results;
+  }
+
+  /** A batch whose COMMIT lost its connection: read its outcome on a fresh connection, then answer. */
+  private async settleLostCommit(batch: BatchOutcome, backendPid: number): Promise<JobResult[]> {
+    let outcome: CommitOutcome = batch.proof ? 'unknown' : 'rolled-back';
+    // A few tries over about a second: the reading connection can fail too while Postgres restarts.
+    for (let attempt = 1; batch.proof && outcome === 'unknown' && attempt <= LOST_COMMIT_READS; attempt++) {
+      try {
+        outcome = (await this.repo.batchCommitted(this.pool!, backendPid, batch.proof)) ? 'committed' : 'rolled-back';
+      } catch (err) {
+        this.logger.warn(`Reading the outcome of a lost COMMIT failed (try ${attempt} of ${LOST_COMMIT_READS}): ${(err as Error).message}`);
+        if (attempt < LOST_COMMIT_READS) await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
+    const applying = batch.applies.filter(Boolean).length;
+    this.logger.warn({ outcome, postings: applying }, `COMMIT lost its connection; the batch of ${applying} posting(s) is ${outcome}`);
+    if (outcome === 'committed') await this.cache.storeCommitted(batch.touched);
+    return answersAfterLostCommit(batch.results, batch.applies, outcome);
   }
 }

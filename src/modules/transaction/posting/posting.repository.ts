@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { invariant } from '../../../common/errors/app-error';
 import { arrayLiteral, plainArrayLiteral } from '../../../infrastructure/database/array-literal';
 import { formatAmount } from '../../../common/money/amount';
@@ -328,6 +328,31 @@ export class PostingRepository {
   }
 
   /** Moves PENDING transactions to their final status; the WHERE guard makes a second settle a no-op. */
+  /**
+   * Whether a batch whose COMMIT lost its connection committed, read on a fresh connection. The
+   * lost backend may still be finishing that COMMIT, or hold the transaction open if COMMIT never
+   * reached it: it is ended first (waiting until it is gone), so the read sees the final outcome.
+   * `proof` is an operation the batch inserted; the batch is one transaction, so one row tells.
+   */
+  async batchCommitted(pool: Pool, lostBackendPid: number, proof: { ledgerId: string; operationId: string }): Promise<boolean> {
+    const client = await pool.connect();
+    try {
+      const ended = await client.query<{ ended: boolean }>(
+        `SELECT pg_terminate_backend(pid, 5000) AS ended FROM pg_stat_activity
+          WHERE pid = $1 AND datname = current_database() AND application_name = current_setting('application_name')`,
+        [lostBackendPid],
+      );
+      if (ended.rows[0] && !ended.rows[0].ended) throw new Error(`backend ${lostBackendPid} of the lost COMMIT did not end`);
+      const { rows } = await client.query<{ committed: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM operations WHERE ledger_id = $1 AND id = $2) AS committed`,
+        [proof.ledgerId, proof.operationId],
+      );
+      return rows[0].committed;
+    } finally {
+      client.release();
+    }
+  }
+
   async settleTransactions(
     client: PoolClient,
     rows: Array<{ ledgerId: string; id: string; status: TransactionStatus; metadata: Record<string, unknown> }>,
