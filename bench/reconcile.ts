@@ -29,7 +29,6 @@ const CHILD_ENV = {
   ...process.env,
   NODE_ENV: 'production',
   AUTH_DISABLED: 'true',
-  RATE_LIMIT_MAX: '0',
   DATABASE_URL: DB,
   DB_RUN_MIGRATIONS: 'false',
   LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',

@@ -28,7 +28,7 @@ async function startApp(port: number): Promise<ChildProcess> {
   // Auth and rate limiting off: the bench measures the ledger, from one client IP.
   return startBuiltApp(
     port,
-    { ...process.env, NODE_ENV: 'production', AUTH_DISABLED: 'true', RATE_LIMIT_MAX: '0', DATABASE_URL: DB, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+    { ...process.env, NODE_ENV: 'production', AUTH_DISABLED: 'true', DATABASE_URL: DB, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
     nodeArgs,
   );
 }

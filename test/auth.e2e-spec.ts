@@ -75,7 +75,6 @@ describe('authorization matrix', () => {
       API_KEYS: apiKeysEnv(reader, writer, admin, other, scopedA),
       METRICS_PUBLIC: 'false',
       DOCS_PUBLIC: 'false',
-      RATE_LIMIT_MAX: '0',
     });
     const res = await withKey(t.url, reader).get('/docs-json');
     expect(res.status).toBe(200);

@@ -57,7 +57,6 @@ describe('Postgres outage', () => {
       AUTH_DISABLED: 'true',
       DATABASE_URL: viaProxy.toString(),
       DB_POOL_SIZE: '4',
-      RATE_LIMIT_MAX: '0',
     });
     ctx = await newLedger(t.api);
     await newAccount(ctx, '@out-a');

@@ -104,7 +104,7 @@ describe('hostile inputs', () => {
   }
 
   beforeAll(async () => {
-    t = await startApp({ RATE_LIMIT_MAX: '0' });
+    t = await startApp();
     ctx = await newLedger(t.api);
     await newAccount(ctx, '@fz-a');
     await newAccount(ctx, '@fz-b');

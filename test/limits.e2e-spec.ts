@@ -12,9 +12,9 @@ import { withTableLocked } from './support/table-lock';
 // ---------------------------------------------------------------------------------------------
 
 /** GET from a chosen loopback source address (so per-IP limits of other tests are untouched). */
-function getFrom(url: string, localAddress: string): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
+function getFrom(url: string, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'GET', localAddress }, (res) => {
+    const req = httpRequest(url, { method: 'GET', localAddress, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
@@ -25,73 +25,83 @@ function getFrom(url: string, localAddress: string): Promise<{ status: number; h
   });
 }
 
+/** A loopback source address of this test's own (per-address counters of other tests are untouched). */
+const freshLoopback = () => `127.0.${1 + Math.floor(Math.random() * 200)}.${2 + Math.floor(Math.random() * 200)}`;
+
 describe('rate limiting', () => {
-  describe('per API key', () => {
+  describe('per API key, opt-in', () => {
     const suffix = randomUUID().slice(0, 8);
-    const k1 = makeKey(`rl-one-${suffix}`, 'write');
-    const k2 = makeKey(`rl-two-${suffix}`, 'write');
+    const limited = makeKey(`rl-one-${suffix}`, 'write', [], '3/min');
+    const free = makeKey(`rl-two-${suffix}`, 'write');
     let t: TestApp;
     beforeAll(async () => {
-      t = await startApp({ API_KEYS: apiKeysEnv(k1, k2), RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
+      t = await startApp({ API_KEYS: apiKeysEnv(limited, free) });
     });
     afterAll(() => t.close());
 
-    it('answers 429 with Retry-After and the error body once a key spends its budget', async () => {
-      const api = withKey(t.url, k1);
-      for (let i = 0; i < 3; i++) expect((await api.get('/v1/organizations')).status).toBe(200);
-      const limited = await api.get('/v1/organizations');
-      expectError(limited, 429, '1202');
-      const retryAfter = Number(limited.headers.get('retry-after'));
+    it('answers 429 with Retry-After and the RateLimit fields once a limited key spends its budget', async () => {
+      const api = withKey(t.url, limited);
+      for (let i = 0; i < 3; i++) {
+        const ok = await api.get('/v1/organizations');
+        expect(ok.status).toBe(200);
+        expect(ok.headers.get('ratelimit-policy')).toBe('"key";q=3;w=60');
+        expect(ok.headers.get('ratelimit')).toMatch(new RegExp(`^"key";r=${2 - i};t=\\d+$`));
+      }
+      const refused = await api.get('/v1/organizations');
+      expectError(refused, 429, '1202');
+      const retryAfter = Number(refused.headers.get('retry-after'));
       expect(Number.isInteger(retryAfter)).toBe(true);
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(refused.headers.get('ratelimit')).toBe(`"key";r=0;t=${retryAfter}`);
       // The budget is per key across routes, postings included.
       expectError(await api.post('/v1/organizations', { legalName: 'x', legalDocument: '1' }), 429, '1202');
     });
 
-    it('keeps other keys and the health checks unaffected', async () => {
-      expect((await withKey(t.url, k2).get('/v1/organizations')).status).toBe(200);
-      expect((await withKey(t.url, k1).get('/health')).status).toBe(200);
-      expect((await withKey(t.url, k1).get('/health/ready')).status).toBe(200);
+    it('never limits a key without a limit of its own, however busy', async () => {
+      const api = withKey(t.url, free);
+      const answers = await Promise.all(Array.from({ length: 1500 }, () => api.head('/v1/organizations/metrics/count')));
+      expect(answers.filter((r) => r.status !== 204)).toEqual([]);
+      expect(answers.some((r) => r.headers.has('ratelimit') || r.headers.has('x-ratelimit-limit'))).toBe(false);
     });
 
-    it('sends X-RateLimit headers on allowed requests', async () => {
-      const res = await withKey(t.url, k2).get('/v1/organizations');
-      expect(res.headers.get('x-ratelimit-limit')).toBe('3');
-      expect(Number(res.headers.get('x-ratelimit-remaining'))).toBeLessThan(3);
+    it('keeps the health checks open to a spent key', async () => {
+      expect((await withKey(t.url, limited).get('/health')).status).toBe(200);
+      expect((await withKey(t.url, limited).get('/health/ready')).status).toBe(200);
     });
   });
 
-  describe('per client IP without auth', () => {
+  describe('failed authentication, per client address', () => {
+    const key = makeKey(`rl-auth-${randomUUID().slice(0, 8)}`, 'read');
     let t: TestApp;
     beforeAll(async () => {
-      t = await startApp({ RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '1000' });
+      t = await startApp({ API_KEYS: apiKeysEnv(key), AUTH_FAILURE_LIMIT: '3', AUTH_FAILURE_WINDOW_MS: '60000' });
     });
     afterAll(() => t.close());
 
-    it('limits one address, then lets it through in the next window', async () => {
-      const ip = `127.0.${1 + Math.floor(Math.random() * 200)}.${2 + Math.floor(Math.random() * 200)}`;
+    it('answers 429 after the limit of wrong keys, never refuses a valid key from that address', async () => {
+      const ip = freshLoopback();
       const url = `${t.url}/v1/organizations?limit=1`;
-      expect((await getFrom(url, ip)).status).toBe(200);
-      expect((await getFrom(url, ip)).status).toBe(200);
-      const limited = await getFrom(url, ip);
-      expect(limited.status).toBe(429);
-      expect(limited.body.code).toBe('1202');
-      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      // Another address has its own budget.
-      const other = ip.replace(/\.(\d+)$/, (_, last: string) => `.${Number(last) + 1}`);
-      expect((await getFrom(url, other)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1200));
-      expect((await getFrom(url, ip)).status).toBe(200);
+      const wrong = { authorization: 'Bearer not-a-key' };
+      for (let i = 0; i < 3; i++) expect((await getFrom(url, ip, wrong)).status).toBe(401);
+      const refused = await getFrom(url, ip, wrong);
+      expect(refused.status).toBe(429);
+      expect(refused.body.code).toBe('1202');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.headers['ratelimit-policy']).toBe('"auth-failures";q=3;w=60');
+      expect((await getFrom(url, ip, {})).status).toBe(429);
+      // The valid key from the same address, and wrong keys from another, are unaffected.
+      expect((await getFrom(url, ip, { authorization: `Bearer ${key.secret}` })).status).toBe(200);
+      expect((await getFrom(url, freshLoopback(), wrong)).status).toBe(401);
     });
   });
 
   describe('with Redis down', () => {
-    const key = makeKey(`rl-noredis-${randomUUID().slice(0, 8)}`, 'admin');
+    const key = makeKey(`rl-noredis-${randomUUID().slice(0, 8)}`, 'admin', [], '1/min');
     let t: TestApp;
     beforeAll(async () => {
       // Nothing listens on this port: every Redis command fails at once.
-      t = await startApp({ API_KEYS: apiKeysEnv(key), REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_MAX: '1' });
+      t = await startApp({ API_KEYS: apiKeysEnv(key), REDIS_URL: 'redis://127.0.0.1:1' });
     });
     afterAll(() => t.close());
 
@@ -108,7 +118,7 @@ describe('rate limiting', () => {
 describe('request timeout', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startApp({ REQUEST_TIMEOUT_MS: '300', DB_STATEMENT_TIMEOUT_MS: '10000', RATE_LIMIT_MAX: '0' });
+    t = await startApp({ REQUEST_TIMEOUT_MS: '300', DB_STATEMENT_TIMEOUT_MS: '10000' });
   });
   afterAll(() => t.close());
 
@@ -127,7 +137,7 @@ describe('request timeout', () => {
 describe('HTTP hardening', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startApp({ RATE_LIMIT_MAX: '0' });
+    t = await startApp();
   });
   afterAll(() => t.close());
 
@@ -225,7 +235,7 @@ describe('HTTP hardening', () => {
 describe('CORS with CORS_ORIGINS', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startApp({ CORS_ORIGINS: 'https://app.example.com, https://ops.example.com', RATE_LIMIT_MAX: '0' });
+    t = await startApp({ CORS_ORIGINS: 'https://app.example.com, https://ops.example.com' });
   });
   afterAll(() => t.close());
 

@@ -14,6 +14,15 @@ describe('parseApiKeys', () => {
     ]);
   });
 
+  it('reads an optional rate limit after the hash or the scope, none by default', () => {
+    const keys = parseApiKeys(`a:read:${hash('a')}, b:write:${hash('b')}:250/s, c:admin:${hash('c')}:${ORG}:6000/min`);
+    expect(keys.map((k) => [k.name, k.rateLimit, k.organizations && [...k.organizations]])).toEqual([
+      ['a', null, null],
+      ['b', { limit: 250, windowMs: 1000 }, null],
+      ['c', { limit: 6000, windowMs: 60000 }, [ORG]],
+    ]);
+  });
+
   it('is empty for an empty variable', () => {
     expect(parseApiKeys('')).toEqual([]);
     expect(parseApiKeys(undefined)).toEqual([]);
@@ -26,6 +35,9 @@ describe('parseApiKeys', () => {
     ['a scope that is not UUIDs', `ci:read:${hash('a')}:acme`],
     ['an empty scope', `ci:read:${hash('a')}:`],
     ['a bad name', `c i:read:${hash('a')}`],
+    ['a rate limit of zero', `ci:read:${hash('a')}:0/s`],
+    ['a rate limit per hour', `ci:read:${hash('a')}:10/h`],
+    ['a rate limit before the scope', `ci:read:${hash('a')}:10/s:${ORG}`],
     ['the same name twice', `ci:read:${hash('a')},ci:write:${hash('b')}`],
     ['the same secret twice', `ci:read:${hash('a')},ops:write:${hash('a')}`],
   ])('refuses %s without echoing the hash', (_, raw) => {

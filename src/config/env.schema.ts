@@ -52,8 +52,8 @@ export interface Env {
   CORS_ORIGINS: string;
   JSON_MAX_DEPTH: number;
   REQUEST_TIMEOUT_MS: number;
-  RATE_LIMIT_MAX: number;
-  RATE_LIMIT_WINDOW_MS: number;
+  AUTH_FAILURE_LIMIT: number;
+  AUTH_FAILURE_WINDOW_MS: number;
 }
 
 export const envSchema = Joi.object<Env, true>({
@@ -146,9 +146,9 @@ export const envSchema = Joi.object<Env, true>({
   JSON_MAX_DEPTH: Joi.number().integer().min(2).max(1000).default(32),
   /** Longest a request may take in the handler before a 504 (0 = no limit). */
   REQUEST_TIMEOUT_MS: Joi.number().integer().min(0).default(20000),
-  /** Requests per window per API key (per client IP when auth is off); 0 = no rate limit. */
-  RATE_LIMIT_MAX: Joi.number().integer().min(0).default(1000),
-  RATE_LIMIT_WINDOW_MS: Joi.number().integer().min(100).max(3600000).default(1000),
+  /** Failed authentications per window per client IP before 429 (0 = no limit). Keys' own limits are in API_KEYS. */
+  AUTH_FAILURE_LIMIT: Joi.number().integer().min(0).default(20),
+  AUTH_FAILURE_WINDOW_MS: Joi.number().integer().min(1000).max(3600000).default(60000),
 });
 
 export class EnvValidationError extends Error {}

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'crypto';
 import { Api, ApiResponse } from './api';
 
-/** A test API key: the secret clients send and its API_KEYS entry (name:role:sha256[:orgs]). */
+/** A test API key: the secret clients send and its API_KEYS entry (name:role:sha256[:orgs][:N/s|N/min]). */
 export interface TestKey {
   name: string;
   secret: string;
@@ -12,10 +12,11 @@ export function sha256hex(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
-export function makeKey(name: string, role: 'read' | 'write' | 'admin', organizations: string[] = []): TestKey {
+export function makeKey(name: string, role: 'read' | 'write' | 'admin', organizations: string[] = [], rateLimit?: string): TestKey {
   const secret = randomBytes(24).toString('base64url');
   const scope = organizations.length > 0 ? `:${organizations.join('|')}` : '';
-  return { name, secret, entry: `${name}:${role}:${sha256hex(secret)}${scope}` };
+  const limit = rateLimit ? `:${rateLimit}` : '';
+  return { name, secret, entry: `${name}:${role}:${sha256hex(secret)}${scope}${limit}` };
 }
 
 export const apiKeysEnv = (...keys: TestKey[]): string => keys.map((k) => k.entry).join(',');

@@ -6,13 +6,9 @@ import { TEST_REDIS_URL } from './test-env';
 
 /** Helpers for reconciliation tests: trigger runs over HTTP, read scoped reports, touch the cache. */
 
-/**
- * App settings for reconciliation tests: no background job races the test's own runs, and no
- * rate limit (it counts per client IP in the shared Redis, so other test processes would count).
- */
+/** App settings for reconciliation tests: no background job races the test's own runs. */
 export const QUIET_JOBS = {
   AUTH_DISABLED: 'true',
-  RATE_LIMIT_MAX: '0',
   RECONCILIATION_COOLDOWN_MS: '0',
   RECONCILIATION_INTERVAL_MS: '86400000',
   PENDING_EXPIRY_INTERVAL_MS: '86400000',

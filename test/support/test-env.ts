@@ -17,9 +17,9 @@ export function testEnv(overrides: Record<string, unknown> = {}): Env {
     DB_POOL_SIZE: '10',
     PORT: '0',
     HOST: '127.0.0.1',
-    // Rate-limit counters live in the shared Redis, per key or client IP (127.0.0.1 for every
-    // test app of every run): tests opt in with RATE_LIMIT_MAX and their own keys or addresses.
-    RATE_LIMIT_MAX: '0',
+    // Failed-authentication counters live in the shared Redis, per client IP (127.0.0.1 for every
+    // test app of every run): tests opt in with AUTH_FAILURE_LIMIT and addresses of their own.
+    AUTH_FAILURE_LIMIT: '0',
     ...overrides,
   });
 }

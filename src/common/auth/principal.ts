@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Role } from '../../config/api-keys';
+import type { RateLimit, Role } from '../../config/api-keys';
 
 /** Who is calling: the configured key that matched (never its secret or hash). */
 export interface Principal {
@@ -7,6 +7,8 @@ export interface Principal {
   role: Role;
   /** Organization ids the key may touch; null = every organization. */
   organizations: ReadonlySet<string> | null;
+  /** The key's own rate limit; null = none. */
+  rateLimit: RateLimit | null;
 }
 
 /** The principal the guard admitted, per request (kept off the request object's shape). */

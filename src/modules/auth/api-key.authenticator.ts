@@ -6,7 +6,7 @@ import { ApiKeyConfig } from '../../config/api-keys';
 export type { Principal };
 
 /** The principal when authentication is off: every request may do everything. */
-export const ANONYMOUS_ADMIN: Principal = Object.freeze({ name: 'anonymous', role: 'admin', organizations: null });
+export const ANONYMOUS_ADMIN: Principal = Object.freeze({ name: 'anonymous', role: 'admin', organizations: null, rateLimit: null });
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,1024})$/i;
 
@@ -44,6 +44,6 @@ export class ApiKeyAuthenticator {
     for (const key of this.keys) {
       if (timingSafeEqual(digest, key.hash) && !found) found = key;
     }
-    return found ? { name: found.name, role: found.role, organizations: found.organizations } : null;
+    return found ? { name: found.name, role: found.role, organizations: found.organizations, rateLimit: found.rateLimit } : null;
   }
 }

@@ -1,6 +1,5 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import Redis from 'ioredis';
 import { parseApiKeys } from '../../config/api-keys';
@@ -10,7 +9,7 @@ import { REDIS } from '../../infrastructure/redis/redis.tokens';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { AccessPolicy } from './access-policy';
 import { ApiKeyGuard } from './api-key.guard';
-import { RateLimitGuard } from './rate-limit.guard';
+import { RATE_LIMIT_STORAGE, RateLimitGuard } from './rate-limit.guard';
 import { ResilientThrottlerStorage } from './resilient-throttler.storage';
 
 /**
@@ -42,22 +41,19 @@ export function createAuthenticator(config: AppConfig): ApiKeyAuthenticator {
 }
 
 /**
- * API keys (global guard), roles and organization scopes, and per-key rate limiting with
- * @nestjs/throttler on Redis. The rate-limit guard is registered first, so it runs first.
+ * API keys (global guard), roles and organization scopes, and rate limits (opt-in per key, and
+ * on failed authentication per client address) counted in Redis with @nestjs/throttler's
+ * storage. The rate-limit guard is registered first, so it runs first.
  */
 @Global()
 @Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) => ({
-        throttlers: [{ name: 'default', ttl: config.get('RATE_LIMIT_WINDOW_MS'), limit: config.get('RATE_LIMIT_MAX') }],
-        storage: new ResilientThrottlerStorage(new ThrottlerStorageRedisService(redis)),
-      }),
-    }),
-  ],
   providers: [
     { provide: ApiKeyAuthenticator, inject: [AppConfig], useFactory: createAuthenticator },
+    {
+      provide: RATE_LIMIT_STORAGE,
+      inject: [REDIS],
+      useFactory: (redis: Redis) => new ResilientThrottlerStorage(new ThrottlerStorageRedisService(redis)),
+    },
     AccessPolicy,
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
