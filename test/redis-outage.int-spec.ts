@@ -5,6 +5,9 @@ import { cachedEntry, freePort, killProcess, metricValue, pgBalances, shown, sta
 import { eventually } from './support/holds';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
 import { fund, outflowBody, runPool, sleep, transferBody } from './support/postings';
+import { hold } from './support/holds';
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
 
 jest.setTimeout(120_000);
 
@@ -139,6 +142,60 @@ describe('Redis outage', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
+describe('Redis down for a long stretch under load', () => {
+  let port: number;
+  let redisProc: ChildProcess | undefined;
+  let t: TestApp | undefined;
+
+  beforeAll(async () => {
+    port = await freePort();
+    redisProc = await startRedisServer(port);
+    t = await startApp({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_COMMAND_TIMEOUT_MS: '200', PENDING_EXPIRY_INTERVAL_MS: '1000' });
+  });
+  afterAll(async () => {
+    await t?.close();
+    if (redisProc) await killProcess(redisProc);
+  });
+
+  it('posts without growing memory per request, and its schedules come back when Redis returns empty', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heapAfterGc = async () => {
+      for (let i = 0; i < 3; i++) {
+        gc();
+        await sleep(20);
+      }
+      return process.memoryUsage().heapUsed;
+    };
+    const ctx = await newLedger(t!.api);
+    for (const a of ['@m1', '@m2']) {
+      await newAccount(ctx, a);
+      await fund(ctx, a, '100000');
+    }
+    await killProcess(redisProc!);
+    redisProc = undefined;
+    const post = (i: number) => async () => (await t!.api.post(`${ctx.base}/transactions/json`, transferBody(i % 2 ? '@m1' : '@m2', i % 2 ? '@m2' : '@m1', '1'))).status;
+    const warmup = await runPool(Array.from({ length: 300 }, (_, i) => post(i)), 16);
+    const before = await heapAfterGc();
+    const load = await runPool(Array.from({ length: 1200 }, (_, i) => post(i)), 16);
+    const after = await heapAfterGc();
+    expect([...warmup, ...load].filter((s) => s !== 201)).toEqual([]);
+    // 1,200 more requests: a leak of even 5 KB each would show as over 6 MB.
+    expect(after - before).toBeLessThan(6 * 1024 * 1024);
+
+    // Redis comes back empty: the expiry schedule is registered again and holds expire.
+    redisProc = await startRedisServer(port);
+    const due = await hold(ctx, [['@m1', '5']], [['@m2', '5']], { expiresAt: new Date(Date.now() + 1500).toISOString() });
+    const expired = await eventually(
+      () => t!.api.get(`${ctx.base}/transactions/${due.id}`),
+      (r) => r.body?.status?.code === 'CANCELED',
+      20_000,
+      250,
+    );
+    expect(expired.body.status.code).toBe('CANCELED');
+  });
+});
+
 // ioredis arms a 2 s timer to destroy a socket that is already dead when a client disconnects
 // from a Redis that is gone; let those run out so Jest sees no leftover handles.
 afterAll(() => sleep(2100));
