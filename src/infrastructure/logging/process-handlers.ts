@@ -8,13 +8,13 @@ import type { Logger } from 'pino';
  *   an unknown point, so the state in memory is unknown; a supervisor restarts it, and nothing
  *   acknowledged is lost (G1).
  */
-export function installProcessHandlers(logger: Logger, exit: (code: number) => void = (code) => process.exit(code)): void {
+export function installProcessHandlers(logger: Logger): void {
   process.on('unhandledRejection', (reason) => {
     logger.fatal({ err: reason }, `Unhandled promise rejection (the process goes on): ${describe(reason)}`);
   });
   process.on('uncaughtException', (err, origin) => {
     logger.fatal({ err, origin }, `Uncaught exception (${origin}); the process state is unknown and it exits: ${describe(err)}`);
-    exit(1);
+    process.exit(1);
   });
 }
 
