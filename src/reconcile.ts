@@ -6,6 +6,7 @@ import { AppError } from './common/errors/app-error';
 import { AppConfigModule } from './config/config.module';
 import { Env, EnvValidationError, loadEnv } from './config/env.schema';
 import { DatabaseModule } from './infrastructure/database/database.module';
+import { resolveDatabase } from './infrastructure/database/resolve-database';
 import { PinoNestLogger } from './infrastructure/logging/logger';
 import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
@@ -24,7 +25,7 @@ class ReconcileCliModule {
   static forRoot(env: Env): DynamicModule {
     return {
       module: ReconcileCliModule,
-      imports: [AppConfigModule.forRoot(env), DatabaseModule, RedisModule, MetricsModule, ReconciliationCoreModule],
+      imports: [AppConfigModule.forRoot(env), DatabaseModule, RedisModule.forRoot(), MetricsModule, ReconciliationCoreModule],
     };
   }
 }
@@ -63,6 +64,13 @@ async function main(argv: string[]): Promise<number> {
   }
   // Logs (JSON, LOG_LEVEL) go to stderr so stdout carries the report only.
   const root = pino({ level: env.LOG_LEVEL, base: { service: 'ledger-service', tool: 'reconcile' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2));
+  try {
+    // Without DATABASE_URL: the embedded Postgres of `npm start` (reused while the app runs).
+    env = (await resolveDatabase(env, (line) => root.debug({ context: 'EmbeddedPostgres' }, line))).env;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return EXIT.failed;
+  }
   const logger = new PinoNestLogger(root);
   const app = await NestFactory.createApplicationContext(ReconcileCliModule.forRoot(env), { logger, abortOnError: false });
   try {

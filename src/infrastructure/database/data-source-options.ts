@@ -2,6 +2,7 @@ import { join } from 'path';
 import { DataSourceOptions } from 'typeorm';
 import { Env } from '../../config/env.schema';
 import { ONBOARDING_ENTITIES } from '../../modules/onboarding/entities';
+import { TypeOrmNestLogger } from './typeorm-logger';
 
 /** One definition of the Postgres connection, shared by the app and the migration CLI. */
 export type DatabaseEnv = Pick<Env, 'DATABASE_URL' | 'DB_POOL_SIZE' | 'DB_STATEMENT_TIMEOUT_MS'>;
@@ -17,6 +18,7 @@ export function dataSourceOptions(env: DatabaseEnv): DataSourceOptions {
     synchronize: false,
     // Query errors are logged once, with the request id, by the exception filter.
     logging: ['warn', 'migration'],
+    logger: new TypeOrmNestLogger(),
     extra: {
       max: env.DB_POOL_SIZE,
       connectionTimeoutMillis: 5000,
