@@ -18,7 +18,7 @@ export function dataSourceOptions(env: DatabaseEnv): DataSourceOptions {
     synchronize: false,
     // Query errors are logged once, with the request id, by the exception filter.
     logging: ['warn', 'migration'],
-    logger: new TypeOrmNestLogger(),
+    logger: new TypeOrmNestLogger(['warn', 'migration']),
     extra: {
       max: env.DB_POOL_SIZE,
       connectionTimeoutMillis: 5000,

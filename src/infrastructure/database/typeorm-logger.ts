@@ -1,30 +1,25 @@
 import { Logger as NestLogger } from '@nestjs/common';
-import { Logger as TypeOrmLogger } from 'typeorm';
+import { AbstractLogger, LoggerOptions, LogLevel, LogMessage } from 'typeorm';
 
 /**
- * TypeORM's own messages (migrations, warnings, pool errors) through Nest's logger, so they
- * come out as structured lines of the app's logger instead of plain text on the console.
+ * TypeORM's own messages (migrations, warnings) through Nest's logger, so they come out as
+ * lines of the app's logger instead of plain text on the console. Which kinds are written is
+ * TypeORM's `logging` option; queries are never logged (their parameters carry request data).
  */
-export class TypeOrmNestLogger implements TypeOrmLogger {
+export class TypeOrmNestLogger extends AbstractLogger {
   private readonly logger = new NestLogger('TypeORM');
 
-  logQuery(): void {
-    // Queries are not logged (their parameters carry request data).
+  constructor(options: LoggerOptions) {
+    super(options);
   }
-  logQueryError(error: string | Error): void {
-    this.logger.debug(`query failed: ${typeof error === 'string' ? error : error.message}`);
-  }
-  logQuerySlow(time: number): void {
-    this.logger.warn(`slow query: ${time} ms`);
-  }
-  logSchemaBuild(message: string): void {
-    this.logger.debug(message);
-  }
-  logMigration(message: string): void {
-    this.logger.log(message);
-  }
-  log(level: 'log' | 'info' | 'warn', message: unknown): void {
-    if (level === 'warn') this.logger.warn(String(message));
-    else this.logger.debug(String(message));
+
+  protected writeLog(level: LogLevel, message: LogMessage | string | number | Array<LogMessage | string | number>): void {
+    for (const m of Array.isArray(message) ? message : [message]) {
+      const text = typeof m === 'object' ? String(m.message) : String(m);
+      if (level === 'error') this.logger.error(text);
+      else if (level === 'warn') this.logger.warn(text);
+      else if (level === 'migration') this.logger.log(text);
+      else if (level !== 'query') this.logger.debug(text);
+    }
   }
 }
