@@ -95,8 +95,10 @@ export class PinoNestLogger implements LoggerService {
     if (!log.isLevelEnabled(level)) return;
     // Nest appends the logger's context as the last string parameter.
     const context = params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
-    // A failed bootstrap is reported by main.ts in one line; Nest's copy (with its stack) is detail.
-    if (context === 'ExceptionHandler' && level === 'error') level = 'debug';
+    // A failed bootstrap or listen is reported by main.ts in one line; Nest's copy is detail.
+    if (level === 'error' && (context === 'ExceptionHandler' || (context === 'NestApplication' && /\blisten E[A-Z]+\b/.test(String(message))))) {
+      level = 'debug';
+    }
     if (!log.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = context ? { context } : {};
     if (message instanceof Error) {
