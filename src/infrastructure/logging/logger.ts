@@ -21,9 +21,10 @@ export function wantsPrettyLogs(nodeEnv: string, stdoutIsTty = Boolean(process.s
 }
 
 /** A synchronous pino-pretty stream (lines stay in order with process.exit). */
-export function prettyDestination(colorize = Boolean(process.stdout.isTTY)): pino.DestinationStream {
+export function prettyDestination(colorize = Boolean(process.stdout.isTTY), fd: 1 | 2 = 1): pino.DestinationStream {
   return pinoPretty({
     colorize,
+    destination: fd,
     sync: true,
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname,service,context',
