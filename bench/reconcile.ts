@@ -11,6 +11,7 @@
  * 4. Runs the CLI again: an incremental run over what changed since the checkpoint.
  * Prints both run times (and per check), and their ratio. Exits non-zero if a run is not HEALTHY.
  */
+import { phase } from './phase';
 import type { ChildProcess } from 'child_process';
 import { spawn } from 'child_process';
 import { join } from 'path';
@@ -174,15 +175,20 @@ function printRun(label: string, r: CliRun): void {
 
 async function main(): Promise<void> {
   let t = Date.now();
+  phase(`recreating the database ${new URL(DB).pathname.slice(1)}`);
   await recreateDatabase();
+  phase(`seeding ${TRANSACTIONS.toLocaleString('en')} transactions over ${ACCOUNTS.toLocaleString('en')} accounts`);
   const { org, ledger, operations } = await seed();
   console.log(`seeded ${operations.toLocaleString('en')} operations (${TRANSACTIONS.toLocaleString('en')} transactions, ${ACCOUNTS.toLocaleString('en')} accounts) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
+  phase('full reconciliation run (npm run reconcile -- --full)');
   const full = await reconcile(['--full']);
   printRun('full run', full);
   t = Date.now();
+  phase(`posting ${NEW_POSTINGS} transfers through the app`);
   await postSome(org, ledger);
   console.log(`posted ${NEW_POSTINGS} transfers through the app in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  phase('incremental reconciliation run (npm run reconcile)');
   const incremental = await reconcile([]);
   printRun('incremental run', incremental);
   console.log(`\nreconciliation over ${operations.toLocaleString('en')} operations: full ${full.durationMs} ms, incremental ${incremental.durationMs} ms ` +

@@ -8,6 +8,7 @@
  * BENCH_NODE_ARGS (extra node flags for the app, e.g. --cpu-prof), BENCH_SCENARIOS (default
  * health,uniform,hot).
  */
+import { phase } from './phase';
 import type { ChildProcess } from 'child_process';
 import { randomInt } from 'crypto';
 import { readdirSync, readFileSync } from 'fs';
@@ -196,13 +197,16 @@ function randomPair(): [string, string] {
 }
 
 async function main(): Promise<void> {
+  phase(`recreating the database ${new URL(DB).pathname.slice(1)}`);
   await recreateDatabase(DB);
   const port = await freePort();
+  phase('starting the app (npm run build output)');
   const app = await startApp(port);
   appPid = app.pid ?? 0;
   appBase = `http://127.0.0.1:${port}`;
   const base = `http://127.0.0.1:${port}`;
   try {
+    phase(`seeding ${ACCOUNTS} accounts`);
     const prefix = await seed(base);
     const path = `${prefix}/transactions/json`;
     const post = (body: () => string) => ({
@@ -212,6 +216,7 @@ async function main(): Promise<void> {
       requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body() }) }],
     });
     // Warm up the JIT and the connection pool.
+    phase('warm-up (3 s)');
     await run('warmup', 'warmup', { ...post(() => transfer(...randomPair())), duration: 3 });
 
     const results: Measured[] = [];
@@ -220,7 +225,11 @@ async function main(): Promise<void> {
       ['uniform', 'uniform: 1,000 accounts', post(() => transfer(...randomPair()))],
       ['hot', 'hot: every transfer touches @external/USD', post(() => transfer(`@acc${randomInt(ACCOUNTS)}`, '@external/USD'))],
     ];
-    for (const [id, name, opts] of scenarios) if (SCENARIOS.includes(id)) results.push(await run(id, name, opts));
+    for (const [id, name, opts] of scenarios) {
+      if (!SCENARIOS.includes(id)) continue;
+      phase(`scenario ${name} (${DURATION} s)`);
+      results.push(await run(id, name, opts));
+    }
     const ceiling = results.find((r) => r.id === 'health')?.rps ?? NaN;
     console.log(`\nledger bench: ${CONNECTIONS} connections, ${DURATION} s per scenario, synchronous_commit on\n`);
     console.log(

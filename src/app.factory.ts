@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { Env } from './config/env.schema';
@@ -14,11 +15,20 @@ import { HttpMetrics } from './infrastructure/metrics/http-metrics';
 import { assertAuthConfigured } from './modules/auth/auth.module';
 import { createRootLogger, PinoNestLogger, requestId } from './infrastructure/logging/logger';
 import { APP_VERSION } from './modules/health/version';
+import { redisAnswers } from './infrastructure/redis/probe-redis';
+
+export interface CreateAppOptions {
+  /** The process's root logger (main.ts makes it pretty or JSON); default: JSON on stdout. */
+  logger?: Logger;
+  /** Whether Redis answered at start; asked here when not given. */
+  redis?: boolean;
+}
 
 /** Builds the application (used by main.ts and by the e2e tests). */
-export async function createApp(env: Env): Promise<NestFastifyApplication> {
+export async function createApp(env: Env, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   assertAuthConfigured(env);
-  const rootLogger = createRootLogger(env.LOG_LEVEL);
+  const rootLogger = options.logger ?? createRootLogger(env.LOG_LEVEL);
+  const redis = options.redis ?? (await redisAnswers(env.REDIS_URL));
   const adapter = new FastifyAdapter({
     loggerInstance: rootLogger,
     // Request lines are ours (onResponse below): method, route, status, duration.
@@ -53,20 +63,23 @@ export async function createApp(env: Env): Promise<NestFastifyApplication> {
     }
     done();
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
-    bufferLogs: true,
+  const nestLogger = new PinoNestLogger(rootLogger);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env, { redis }), adapter, {
+    // Nest's own lines (bootstrap, errors) go through pino from the first one: no plain text.
+    logger: nestLogger,
     abortOnError: false,
     // JSON only: no form or text parsers (a browser form must not be able to post here).
     bodyParser: false,
   });
-  app.useLogger(new PinoNestLogger(rootLogger));
+  app.useLogger(nestLogger);
   const config = app.get(AppConfig);
 
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(config));
   app.get(HttpMetrics).observe(fastify);
   await hardenHttp(app, env);
-  app.enableShutdownHooks();
+  // process.exit after a graceful close: 'exit' listeners run (the embedded Postgres stops, logs flush).
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
 
   if (env.SWAGGER_ENABLED) {
     const document = SwaggerModule.createDocument(

@@ -116,6 +116,19 @@ describe('API documentation', () => {
       );
     });
 
+    it('tags routes by resource: health and metrics are not among the ledger operations', () => {
+      const tagsOf = (path: string) => doc.paths[path]?.get?.tags;
+      expect(tagsOf('/health')).toEqual(['Health']);
+      expect(tagsOf('/health/ready')).toEqual(['Health']);
+      expect(tagsOf('/version')).toEqual(['Health']);
+      expect(tagsOf('/metrics')).toEqual(['Metrics']);
+      const taggedOperations = Object.keys(doc.paths).filter((p) =>
+        Object.values(doc.paths[p]).some((op: any) => op.tags?.includes('Operations')),
+      );
+      expect(taggedOperations.length).toBeGreaterThan(0);
+      expect(taggedOperations.every((p) => p.includes('/operations'))).toBe(true);
+    });
+
     it('lists the HEAD count routes', () => {
       expect(doc.paths['/v1/organizations/metrics/count']?.head).toBeDefined();
       expect(doc.paths['/v1/organizations/{organization_id}/ledgers/metrics/count']?.head).toBeDefined();

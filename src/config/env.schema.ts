@@ -10,7 +10,9 @@ export interface Env {
   PORT: number;
   HOST: string;
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** '' (unset): an embedded Postgres is started in EMBEDDED_PG_DATA_DIR (main.ts replaces it with that server's URL). */
   DATABASE_URL: string;
+  EMBEDDED_PG_DATA_DIR: string;
   DB_POOL_SIZE: number;
   DB_RUN_MIGRATIONS: boolean;
   DB_STATEMENT_TIMEOUT_MS: number;
@@ -63,9 +65,13 @@ export const envSchema = Joi.object<Env, true>({
   LOG_LEVEL: Joi.string()
     .valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')
     .default('info'),
+  /** Unset or empty: run an embedded Postgres (laptops; see EMBEDDED_PG_DATA_DIR). */
   DATABASE_URL: Joi.string()
     .uri({ scheme: ['postgres', 'postgresql'] })
-    .default('postgres://postgres@127.0.0.1:5432/ledger'),
+    .allow('')
+    .default(''),
+  /** Data folder of the embedded Postgres (used only when DATABASE_URL is unset). */
+  EMBEDDED_PG_DATA_DIR: Joi.string().default('.data/postgres'),
   DB_POOL_SIZE: Joi.number().integer().min(2).max(200).default(20),
   DB_RUN_MIGRATIONS: Joi.boolean().default(true),
   DB_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(0).default(15000),

@@ -1,5 +1,9 @@
-import { dropOwnedDatabase } from './global-setup';
+import { dropOwnedDatabase, stopStartedServices } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
-  await dropOwnedDatabase();
+  try {
+    await dropOwnedDatabase();
+  } finally {
+    await stopStartedServices();
+  }
 }

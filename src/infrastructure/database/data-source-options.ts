@@ -2,8 +2,8 @@ import { join } from 'path';
 import { DataSourceOptions } from 'typeorm';
 import { Env } from '../../config/env.schema';
 import { ONBOARDING_ENTITIES } from '../../modules/onboarding/entities';
-import { GuardedClient } from './pg-pool';
-import { logPoolError, NestTypeOrmLogger } from './typeorm-logger';
+import { GuardedClient, logPoolError } from './pg-pool';
+import { TypeOrmNestLogger } from './typeorm-logger';
 
 /** One definition of the Postgres connection, shared by the app and the migration CLI. */
 export type DatabaseEnv = Pick<Env, 'DATABASE_URL' | 'DB_POOL_SIZE' | 'DB_STATEMENT_TIMEOUT_MS'>;
@@ -19,7 +19,7 @@ export function dataSourceOptions(env: DatabaseEnv): DataSourceOptions {
     synchronize: false,
     // Query errors are logged once, with the request id, by the exception filter.
     logging: ['warn', 'migration'],
-    logger: new NestTypeOrmLogger(),
+    logger: new TypeOrmNestLogger(['warn', 'migration']),
     poolErrorHandler: logPoolError,
     extra: {
       // Every pooled connection listens for its own failure from birth (G11).

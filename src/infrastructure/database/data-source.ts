@@ -2,6 +2,10 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadEnv } from '../../config/env.schema';
 import { dataSourceOptions } from './data-source-options';
+import { resolveDatabase } from './resolve-database';
 
-/** Used by the TypeORM CLI: npm run migration:run | migration:generate | migration:revert. */
-export default new DataSource(dataSourceOptions(loadEnv()));
+/**
+ * Used by the TypeORM CLI: npm run migration:run | migration:generate | migration:revert.
+ * Without DATABASE_URL it works on the embedded Postgres, as `npm start` does.
+ */
+export default resolveDatabase(loadEnv(), () => undefined).then(({ env }) => new DataSource(dataSourceOptions(env)));

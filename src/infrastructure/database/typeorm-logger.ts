@@ -1,31 +1,25 @@
-import { Logger } from '@nestjs/common';
-import type { Logger as TypeOrmLogger } from 'typeorm';
+import { Logger as NestLogger } from '@nestjs/common';
+import { AbstractLogger, LoggerOptions, LogLevel, LogMessage } from 'typeorm';
 
 /**
- * TypeORM's messages (migrations, warnings, pool errors) through the app's logger, so they are
- * structured lines like every other, never plain text beside the JSON. Queries are not logged
- * (their parameters carry request data); a failed query is logged once, with the request id,
- * by the exception filter.
+ * TypeORM's own messages (migrations, warnings) through Nest's logger, so they come out as
+ * lines of the app's logger instead of plain text on the console. Which kinds are written is
+ * TypeORM's `logging` option; queries are never logged (their parameters carry request data).
  */
-export class NestTypeOrmLogger implements TypeOrmLogger {
-  private readonly logger = new Logger('TypeORM');
+export class TypeOrmNestLogger extends AbstractLogger {
+  private readonly logger = new NestLogger('TypeORM');
 
-  logQuery(): void {}
-  logQueryError(): void {}
-  logQuerySlow(time: number, query: string): void {
-    this.logger.warn({ ms: time }, `Slow query: ${query.slice(0, 200)}`);
+  constructor(options: LoggerOptions) {
+    super(options);
   }
-  logSchemaBuild(): void {}
-  logMigration(message: string): void {
-    this.logger.log(message);
-  }
-  log(level: 'log' | 'info' | 'warn', message: unknown): void {
-    if (level === 'warn') this.logger.warn(String(message));
-    else this.logger.debug(String(message));
-  }
-}
 
-/** An idle pooled connection that fails (a restarted server) is dropped by the pool; say so, once per connection. */
-export function logPoolError(err: Error): void {
-  new Logger('Postgres').warn(`An idle Postgres connection failed and was dropped from the pool: ${err.message}`);
+  protected writeLog(level: LogLevel, message: LogMessage | string | number | Array<LogMessage | string | number>): void {
+    for (const m of Array.isArray(message) ? message : [message]) {
+      const text = typeof m === 'object' ? String(m.message) : String(m);
+      if (level === 'error') this.logger.error(text);
+      else if (level === 'warn') this.logger.warn(text);
+      else if (level === 'migration') this.logger.log(text);
+      else if (level !== 'query') this.logger.debug(text);
+    }
+  }
 }

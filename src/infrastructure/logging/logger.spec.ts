@@ -1,5 +1,5 @@
 import { Writable } from 'stream';
-import { createRootLogger } from './logger';
+import { createRootLogger, PinoNestLogger, wantsPrettyLogs } from './logger';
 
 /** The JSON lines a root logger writes. */
 function capture(): { lines: () => any[]; stream: Writable } {
@@ -34,5 +34,27 @@ describe('createRootLogger', () => {
     expect(text).not.toContain('k:admin:abc');
     expect(text).not.toContain('"100"');
     expect(text).toContain('[redacted]');
+  });
+});
+
+describe('wantsPrettyLogs', () => {
+  it.each([
+    ['production', true, false],
+    ['production', false, false],
+    ['development', false, true],
+    ['test', true, true],
+    ['test', false, false],
+  ])('NODE_ENV=%s, stdout a TTY: %s -> pretty %s', (nodeEnv, tty, pretty) => {
+    expect(wantsPrettyLogs(nodeEnv, tty)).toBe(pretty);
+  });
+});
+
+describe('PinoNestLogger at startup', () => {
+  it("keeps Nest's copy of a failed listen at debug (main.ts reports it in one line)", () => {
+    const out = capture();
+    const nest = new PinoNestLogger(createRootLogger('info', out.stream));
+    nest.error(new Error('listen EADDRINUSE: address already in use 127.0.0.1:3000'), 'NestApplication');
+    nest.error('a real error', 'SomeService');
+    expect(out.lines().map((l) => l.msg)).toEqual(['a real error']);
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import type { IncomingMessage } from 'http';
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger, LevelWithSilent } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
@@ -9,6 +10,26 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 export function requestId(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/**
+ * Readable lines for a person (pino-pretty) in development or on a terminal; JSON lines
+ * everywhere else, and always in production.
+ */
+export function wantsPrettyLogs(nodeEnv: string, stdoutIsTty = Boolean(process.stdout.isTTY)): boolean {
+  return nodeEnv !== 'production' && (nodeEnv === 'development' || stdoutIsTty);
+}
+
+/** A synchronous pino-pretty stream (lines stay in order with process.exit). */
+export function prettyDestination(colorize = Boolean(process.stdout.isTTY), fd: 1 | 2 = 1): pino.DestinationStream {
+  return pinoPretty({
+    colorize,
+    destination: fd,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+  });
 }
 
 /**
@@ -75,6 +96,11 @@ export class PinoNestLogger implements LoggerService {
     if (!log.isLevelEnabled(level)) return;
     // Nest appends the logger's context as the last string parameter.
     const context = params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    // A failed bootstrap or listen is reported by main.ts in one line; Nest's copy is detail.
+    if (level === 'error' && (context === 'ExceptionHandler' || (context === 'NestApplication' && /\blisten E[A-Z]+\b/.test(String(message))))) {
+      level = 'debug';
+    }
+    if (!log.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = context ? { context } : {};
     if (message instanceof Error) {
       log[level]({ ...fields, err: message }, message.message);

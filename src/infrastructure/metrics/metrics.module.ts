@@ -5,7 +5,7 @@ import { Public } from '../../common/auth/auth.decorators';
 import { HttpMetrics } from './http-metrics';
 import { PoolMetrics } from './pool-metrics';
 
-@ApiTags('Operations')
+@ApiTags('Metrics')
 @Controller()
 export class MetricsController {
   constructor(private readonly registry: Registry) {}

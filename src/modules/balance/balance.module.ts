@@ -1,18 +1,13 @@
-import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { BalanceController } from './balance.controller';
 import { BalanceRepository } from './balance.repository';
 import { BalanceService } from './balance.service';
 import { BalanceCache } from './cache/balance-cache';
-import { BALANCE_CACHE_SYNC_QUEUE } from './cache/balance-cache-sync.constants';
-import { BalanceCacheSyncProcessor } from './cache/balance-cache-sync.processor';
-import { BalanceCacheSyncScheduler } from './cache/balance-cache-sync.scheduler';
 import { BalanceCacheSync } from './cache/balance-cache-sync.service';
 import { BalanceCacheMetrics } from './cache/balance-cache.metrics';
 
-/** Balances, their Redis cache (G8) and the cache-sync job. */
+/** Balances and their Redis cache (G8); the cache-sync schedule is BalanceCacheSyncJobModule. */
 @Module({
-  imports: [BullModule.registerQueue({ name: BALANCE_CACHE_SYNC_QUEUE })],
   controllers: [BalanceController],
   providers: [
     BalanceRepository,
@@ -20,9 +15,7 @@ import { BalanceCacheMetrics } from './cache/balance-cache.metrics';
     BalanceCacheMetrics,
     BalanceCache,
     BalanceCacheSync,
-    BalanceCacheSyncProcessor,
-    BalanceCacheSyncScheduler,
   ],
-  exports: [BalanceRepository, BalanceService, BalanceCache],
+  exports: [BalanceRepository, BalanceService, BalanceCache, BalanceCacheSync],
 })
 export class BalanceModule {}

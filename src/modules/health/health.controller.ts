@@ -15,7 +15,7 @@ class VersionDto {
   @ApiProperty({ example: 'v20.20.2' }) node: string;
 }
 
-@ApiTags('Operations')
+@ApiTags('Health')
 @Controller()
 export class HealthController {
   constructor(

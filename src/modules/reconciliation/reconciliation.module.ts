@@ -1,17 +1,22 @@
-import { BullModule } from '@nestjs/bull';
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { jobQueue } from '../../infrastructure/jobs/jobs.module';
+import { JobMode } from '../../infrastructure/jobs/job-runner';
 import { RECONCILIATION_QUEUE } from './jobs/reconciliation-job.constants';
 import { ReconciliationJobProcessor } from './jobs/reconciliation-job.processor';
-import { ReconciliationJobScheduler } from './jobs/reconciliation-job.scheduler';
 import { ReconciliationCoreModule } from './reconciliation-core.module';
 import { ReconciliationController } from './reconciliation.controller';
 import { ReconciliationReportRepository } from './reconciliation-report.repository';
 import { ReconciliationService } from './reconciliation.service';
 
 /** Reconciliation (issue 6, DESIGN section 5): scheduled and on-demand integrity reports over HTTP. */
-@Module({
-  imports: [ReconciliationCoreModule, BullModule.registerQueue({ name: RECONCILIATION_QUEUE })],
-  controllers: [ReconciliationController],
-  providers: [ReconciliationReportRepository, ReconciliationService, ReconciliationJobScheduler, ReconciliationJobProcessor],
-})
-export class ReconciliationModule {}
+@Module({})
+export class ReconciliationModule {
+  static register(jobs: JobMode): DynamicModule {
+    return {
+      module: ReconciliationModule,
+      imports: [ReconciliationCoreModule, ...jobQueue(jobs, RECONCILIATION_QUEUE)],
+      controllers: [ReconciliationController],
+      providers: [ReconciliationReportRepository, ReconciliationService, ReconciliationJobProcessor],
+    };
+  }
+}

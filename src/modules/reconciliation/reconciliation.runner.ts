@@ -31,6 +31,18 @@ export interface StartOptions {
   mode?: RunMode;
   /** API runs are refused within RECONCILIATION_COOLDOWN_MS of the previous run. */
   enforceCooldown?: boolean;
+  /** Called as each check starts and ends (the CLI draws its progress line from it). */
+  onProgress?: (progress: RunProgress) => void;
+}
+
+/** Where a run is: check `index` (1-based) of `total`; `scanned`: rows read by the finished checks. */
+export interface RunProgress {
+  phase: 'check-started' | 'check-finished';
+  index: number;
+  total: number;
+  check: string;
+  scanned: number;
+  elapsedMs: number;
 }
 
 export interface RunOutcome {
@@ -105,7 +117,7 @@ export class ReconciliationRunner implements OnModuleDestroy {
       else client.release();
       throw err;
     }
-    const done = this.execute(client, plan);
+    const done = this.execute(client, plan, opts.onProgress);
     this.current = done;
     void done.catch(() => undefined).finally(() => (this.current = null));
     this.logger.log(
@@ -158,8 +170,11 @@ export class ReconciliationRunner implements OnModuleDestroy {
     return { id, decision, previous, startedAt };
   }
 
-  private async execute(client: PoolClient, plan: RunPlan): Promise<RunOutcome> {
+  private async execute(client: PoolClient, plan: RunPlan, onProgress?: (p: RunProgress) => void): Promise<RunOutcome> {
     const started = Date.now();
+    let scannedSoFar = 0;
+    const progress = (phase: RunProgress['phase'], index: number, check: string) =>
+      onProgress?.({ phase, index, total: this.checks.length, check, scanned: scannedSoFar, elapsedMs: Date.now() - started });
     try {
       const scope: CheckScope = {
         since: plan.decision.since,
@@ -169,8 +184,11 @@ export class ReconciliationRunner implements OnModuleDestroy {
       const snapshot = await this.repo.openSnapshot(client, this.config.get('RECONCILIATION_STATEMENT_TIMEOUT_MS'));
       const results: Array<{ summary: CheckSummary; findings: FinishedRun['findings'] }> = [];
       for (const [i, check] of this.checks.entries()) {
+        progress('check-started', i + 1, check.name);
         const result = await this.runCheck(client, check, scope, plan);
         results.push(result);
+        scannedSoFar += result.summary.scanned;
+        progress('check-finished', i + 1, check.name);
         // Progress of a long (full) run, one line per check.
         const { status, durationMs, scanned } = result.summary;
         this.logger.log(

@@ -1,9 +1,5 @@
-import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { BalanceModule } from '../balance/balance.module';
-import { PENDING_EXPIRY_QUEUE } from './jobs/pending-expiry.constants';
-import { PendingExpiryProcessor } from './jobs/pending-expiry.processor';
-import { PendingExpiryScheduler } from './jobs/pending-expiry.scheduler';
 import { PendingExpiryService } from './jobs/pending-expiry.service';
 import { PostingEngine } from './posting/posting-engine';
 import { PostingRepository } from './posting/posting.repository';
@@ -11,9 +7,9 @@ import { OperationController, TransactionController } from './transaction.contro
 import { TransactionRepository } from './transaction.repository';
 import { TransactionService } from './transaction.service';
 
-/** Transactions, operations, the group-commit posting engine and the pending-expiry job. */
+/** Transactions, operations, the group-commit posting engine and pending expiry (its schedule: PendingExpiryJobModule). */
 @Module({
-  imports: [BalanceModule, BullModule.registerQueue({ name: PENDING_EXPIRY_QUEUE })],
+  imports: [BalanceModule],
   controllers: [TransactionController, OperationController],
   providers: [
     PostingEngine,
@@ -21,9 +17,7 @@ import { TransactionService } from './transaction.service';
     TransactionRepository,
     TransactionService,
     PendingExpiryService,
-    PendingExpiryProcessor,
-    PendingExpiryScheduler,
   ],
-  exports: [TransactionService],
+  exports: [TransactionService, PendingExpiryService],
 })
 export class TransactionModule {}

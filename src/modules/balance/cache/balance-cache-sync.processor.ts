@@ -1,39 +1,50 @@
-import { Process, Processor } from '@nestjs/bull';
-import { Logger } from '@nestjs/common';
-import type { Job } from 'bull';
-import { RedisLock } from '../../../infrastructure/redis/redis-lock';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config';
+import { JOB_LOCK_IDS, JobRunner, LockedOutcome } from '../../../infrastructure/jobs/job-runner';
 import { BALANCE_CACHE_SYNC_LOCK, BALANCE_CACHE_SYNC_LOCK_TTL_MS, BALANCE_CACHE_SYNC_QUEUE, SYNC_BALANCE_CACHE_JOB } from './balance-cache-sync.constants';
 import { BalanceCacheSync, CacheSyncReport } from './balance-cache-sync.service';
 
-export type CacheSyncOutcome = ({ ran: true } & CacheSyncReport) | { ran: false; reason: string };
+/** What a Bull run answers: the report, or why it was skipped (the lock is the runner's). */
+export type CacheSyncOutcome = LockedOutcome<CacheSyncReport>;
 
-/** Runs one cache-sync pass per repeatable trigger, under a Redis lock (one instance at a time). */
-@Processor(BALANCE_CACHE_SYNC_QUEUE)
-export class BalanceCacheSyncProcessor {
+/**
+ * The cache-sync job: every BALANCE_CACHE_SYNC_INTERVAL_MS, one pass of BalanceCacheSync on
+ * one instance at a time. Scheduled only when Redis answered at start (without Redis there is
+ * no cache to sync).
+ */
+@Injectable()
+export class BalanceCacheSyncProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(BalanceCacheSyncProcessor.name);
 
   constructor(
     private readonly sync: BalanceCacheSync,
-    private readonly lock: RedisLock,
+    private readonly runner: JobRunner,
+    private readonly config: AppConfig,
   ) {}
 
-  @Process(SYNC_BALANCE_CACHE_JOB)
-  async syncBalanceCache(job: Job): Promise<CacheSyncOutcome> {
+  onApplicationBootstrap(): Promise<void> {
+    return this.runner.schedule({
+      queue: BALANCE_CACHE_SYNC_QUEUE,
+      name: SYNC_BALANCE_CACHE_JOB,
+      label: 'Balance cache sync',
+      everyMs: this.config.get('BALANCE_CACHE_SYNC_INTERVAL_MS'),
+      lockId: JOB_LOCK_IDS.balanceCacheSync,
+      redisLock: { name: BALANCE_CACHE_SYNC_LOCK, ttlMs: BALANCE_CACHE_SYNC_LOCK_TTL_MS },
+      run: (trigger) => this.syncBalanceCache(trigger),
+    });
+  }
+
+  async syncBalanceCache(job: { id: string | number }): Promise<CacheSyncReport> {
     const started = Date.now();
     this.logger.log({ jobId: job.id }, 'Balance cache sync started');
     try {
-      const run = await this.lock.runExclusive(BALANCE_CACHE_SYNC_LOCK, BALANCE_CACHE_SYNC_LOCK_TTL_MS, () => this.sync.syncOnce());
+      const r = await this.sync.syncOnce();
       const durationMs = Date.now() - started;
-      if (!run.ran) {
-        this.logger.log({ jobId: job.id, durationMs, reason: run.reason }, `Balance cache sync skipped (${run.reason})`);
-        return { ran: false, reason: run.reason };
-      }
-      const r = run.result;
       const line = `Balance cache sync finished in ${durationMs} ms: ${r.checked} checked, ${r.repaired} repaired, ${r.warmed} warmed`;
       const fields = { jobId: job.id, durationMs, ...r };
       if (r.repaired > 0) this.logger.warn(fields, line);
       else this.logger.log(fields, line);
-      return { ran: true, ...r };
+      return r;
     } catch (err) {
       this.logger.error({ jobId: job.id, durationMs: Date.now() - started, err }, `Balance cache sync failed: ${(err as Error).message}`);
       throw err;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../../config/app-config';
-import { REDIS } from '../../../infrastructure/redis/redis.tokens';
+import { REDIS, REDIS_AT_START } from '../../../infrastructure/redis/redis.tokens';
 import { Balance } from '../balance.types';
 import { balanceCacheKey, BalanceRef, decodeState, entryValues } from './balance-cache.entry';
 import { BalanceCacheMetrics } from './balance-cache.metrics';
@@ -51,6 +51,8 @@ export class BalanceCache {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly metrics: BalanceCacheMetrics,
     config: AppConfig,
+    /** False: Redis did not answer at start and the cache stays off for this process (reads from Postgres). */
+    @Inject(REDIS_AT_START) private readonly enabled: boolean,
   ) {
     this.ttlSeconds = String(config.get('BALANCE_CACHE_TTL_S'));
     this.timeoutMs = config.get('REDIS_COMMAND_TIMEOUT_MS');
@@ -158,7 +160,7 @@ export class BalanceCache {
   }
 
   private available(operation: string): boolean {
-    if (Date.now() < this.backoffUntil) return false;
+    if (!this.enabled || Date.now() < this.backoffUntil) return false;
     if (this.redis.status === 'ready') return true;
     this.failed(operation, new Error(`Redis connection is ${this.redis.status}`));
     return false;

@@ -1,7 +1,7 @@
-import { Process, Processor } from '@nestjs/bull';
-import { Logger } from '@nestjs/common';
-import type { Job } from 'bull';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error';
+import { AppConfig } from '../../../config/app-config';
+import { JOB_LOCK_IDS, JobRunner } from '../../../infrastructure/jobs/job-runner';
 import { ReconciliationRunner } from '../reconciliation.runner';
 import { BooksStatus } from '../reconciliation.types';
 import { RECONCILIATION_QUEUE, RUN_RECONCILIATION_JOB } from './reconciliation-job.constants';
@@ -11,17 +11,32 @@ export type ScheduledRunOutcome =
   | { ran: false; reason: string };
 
 /**
- * One reconciliation run per repeatable trigger. The runner's advisory lock keeps runs from
- * overlapping across instances: a trigger that finds a run in progress is skipped.
+ * The scheduled reconciliation: one run every RECONCILIATION_INTERVAL_MS, through the
+ * JobRunner. The runner's advisory lock keeps runs from overlapping across instances (with
+ * Bull or in-process): a trigger that finds a run in progress is skipped.
  */
-@Processor(RECONCILIATION_QUEUE)
-export class ReconciliationJobProcessor {
+@Injectable()
+export class ReconciliationJobProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReconciliationJobProcessor.name);
 
-  constructor(private readonly runner: ReconciliationRunner) {}
+  constructor(
+    private readonly runner: ReconciliationRunner,
+    private readonly jobs: JobRunner,
+    private readonly config: AppConfig,
+  ) {}
 
-  @Process(RUN_RECONCILIATION_JOB)
-  async runScheduled(job: Pick<Job, 'id'>): Promise<ScheduledRunOutcome> {
+  onApplicationBootstrap(): Promise<void> {
+    return this.jobs.schedule({
+      queue: RECONCILIATION_QUEUE,
+      name: RUN_RECONCILIATION_JOB,
+      label: 'Reconciliation',
+      everyMs: this.config.get('RECONCILIATION_INTERVAL_MS'),
+      lockId: JOB_LOCK_IDS.reconciliation,
+      run: (trigger) => this.runScheduled(trigger),
+    });
+  }
+
+  async runScheduled(job: { id: string | number }): Promise<ScheduledRunOutcome> {
     const started = Date.now();
     this.logger.log({ jobId: job.id }, 'Scheduled reconciliation started');
     try {

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 
 /** How long startup waits for Redis to accept a schedule before going on without it. */
@@ -12,12 +12,12 @@ const SCHEDULE_WAIT_MS = 2000;
  * interval it is registered again (Bull ignores a repeat that already exists). Redis being
  * down never stops the service from starting (G8).
  */
-export abstract class RepeatableSchedule implements OnApplicationBootstrap, OnModuleDestroy {
+export class RepeatableTrigger {
   private readonly logger: Logger;
   private keeper?: NodeJS.Timeout;
   private scheduled = false;
 
-  protected constructor(
+  constructor(
     private readonly queue: Queue,
     private readonly jobName: string,
     private readonly everyMs: number,
@@ -26,7 +26,7 @@ export abstract class RepeatableSchedule implements OnApplicationBootstrap, OnMo
     this.logger = new Logger(`${label} schedule`);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  async start(): Promise<void> {
     const scheduling = this.schedule(true).then(
       () => true,
       (err: Error) => {
@@ -45,10 +45,9 @@ export abstract class RepeatableSchedule implements OnApplicationBootstrap, OnMo
     this.keeper.unref();
   }
 
-  /** Stops taking jobs and waits for a running one, before the services it uses go away. */
-  async onModuleDestroy(): Promise<void> {
+  /** Stops renewing the schedule (the queue is closed by its runner). */
+  stop(): void {
     if (this.keeper) clearInterval(this.keeper);
-    await this.queue.close();
   }
 
   private async schedule(replaceOld: boolean): Promise<void> {
