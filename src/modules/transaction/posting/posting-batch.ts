@@ -4,7 +4,8 @@ import { AppError, AssertionFailure } from '../../../common/errors/app-error';
 import { Balance } from '../../balance/balance.types';
 import { balanceFromRow } from '../../balance/balance.repository';
 import { Action, BalanceState, plan, Plan } from '../domain/planner';
-import { loadTransfer, reversed, storeTransfer } from '../domain/stored-transfer';
+import { heldTransfer, postedTransfer } from '../domain/booked-transfer';
+import { loadLegs, reversed, storeTransfer } from '../domain/stored-transfer';
 import { Transfer } from '../domain/transfer';
 import { TransactionDto } from '../dto/transaction.dto';
 import { toTransactionDto } from '../transaction.mapper';
@@ -171,9 +172,14 @@ export class PostingBatch {
     this.jobs.forEach((job, i) => {
       if (this.open(i) && job.kind === 'revert') reverted.add(txKey(job.ledgerId, job.transactionId));
     });
-    const withOperations = rows
-      .filter((r) => r.status_code === 'PENDING' || reverted.has(txKey(r.ledger_id, r.id)))
-      .map((r) => ({ ledgerId: r.ledger_id, id: r.id }));
+    // Once each, however many jobs of the batch name the transaction.
+    const withOperations = [
+      ...new Map(
+        rows
+          .filter((r) => r.status_code === 'PENDING' || reverted.has(txKey(r.ledger_id, r.id)))
+          .map((r) => [txKey(r.ledger_id, r.id), { ledgerId: r.ledger_id, id: r.id }]),
+      ).values(),
+    ];
     for (const op of await this.repo.operationsOf(this.client, withOperations)) {
       const k = txKey(op.ledgerId, op.transactionId);
       this.priorOperations.set(k, [...(this.priorOperations.get(k) ?? []), op]);
@@ -183,17 +189,19 @@ export class PostingBatch {
   /** Every balance any open job may touch, locked in id order. */
   private async lockBalances(): Promise<void> {
     const keys = new Map<string, BalanceKey>();
-    const add = (ledgerId: string, t: Transfer) => {
-      for (const l of [...t.sources, ...t.destinations]) {
-        keys.set(balanceKey(ledgerId, l.alias, l.balanceKey), { ledgerId, alias: l.alias, key: l.balanceKey });
-      }
+    const add = (ledgerId: string, legs: Array<{ alias: string; balanceKey: string }>) => {
+      for (const l of legs) keys.set(balanceKey(ledgerId, l.alias, l.balanceKey), { ledgerId, alias: l.alias, key: l.balanceKey });
     };
     this.jobs.forEach((job, i) => {
       if (!this.open(i)) return;
-      if (job.kind === 'create') add(job.ledgerId, job.transfer);
+      if (job.kind === 'create') add(job.ledgerId, [...job.transfer.sources, ...job.transfer.destinations]);
       else {
         const tx = this.lockedTransactions.get(txKey(job.ledgerId, job.transactionId));
-        if (tx) add(job.ledgerId, loadTransfer(tx.body));
+        if (!tx) return;
+        // The balances of its operations (the books) and, for a hold, the destinations it names.
+        add(job.ledgerId, (this.priorOperations.get(txKey(tx.ledgerId, tx.id)) ?? []).map((o) => ({ alias: o.accountAlias, balanceKey: o.balanceKey })));
+        // (A revert of a hold this batch commits first needs them too.)
+        if (tx.status === 'PENDING') add(job.ledgerId, storedDestinations(tx));
       }
     });
     for (const row of await this.repo.lockBalances(this.client, [...keys.values()])) {
@@ -284,10 +292,13 @@ export class PostingBatch {
       throw new AppError('HOLD_EXPIRED', `The hold of transaction ${tx.id} expired at ${tx.expiresAt.toISOString()}.`);
     }
     const status: TransactionStatus = job.action === 'commit' ? 'APPROVED' : 'CANCELED';
+    const operations = this.priorOperations.get(txKey(tx.ledgerId, tx.id)) ?? [];
     return {
       action: job.action,
-      transfer: loadTransfer(tx.body),
-      transaction: { ...tx, status, updatedAt: this.now, operations: this.priorOperations.get(txKey(tx.ledgerId, tx.id)) ?? [] },
+      // The books decide what settles: the hold's ON_HOLD operations (a commit's destinations,
+      // known only from the request, must total exactly what they hold).
+      transfer: heldTransfer(tx, operations, job.action === 'commit' ? loadLegs(tx.body.destinations) : null),
+      transaction: { ...tx, status, updatedAt: this.now, operations },
       isNew: false,
       settleTo: status,
       settleReason: job.reason,
@@ -315,7 +326,8 @@ export class PostingBatch {
         throw new AppError('ACCOUNT_REPLACED', `The account ${op.accountAlias} of transaction ${parent.id} was deleted and replaced since; it cannot be reverted.`);
       }
     }
-    const transfer = reversed(loadTransfer(parent.body));
+    // What the original moved, from its operations (never from its stored request body).
+    const transfer = reversed(postedTransfer(parent, this.priorOperations.get(key) ?? []));
     const header: TransactionHeader = {
       description: `Revert of transaction ${parent.id}`,
       code: parent.code,
@@ -365,6 +377,8 @@ export class PostingBatch {
     }));
     this.newOperations.push(...operations);
     if (posting.isNew) this.newTransactions.push(tx);
+    // A revert later in this batch reverts what this settle posted.
+    else this.priorOperations.set(txKey(tx.ledgerId, tx.id), [...tx.operations, ...operations]);
     if (posting.settleTo) this.settled.push({ ledgerId: tx.ledgerId, id: tx.id, status: posting.settleTo, metadata: reason });
     const answered: TransactionWithOperations = { ...tx, metadata: { ...tx.metadata, ...reason }, operations: [...tx.operations, ...operations] };
     // The response is built on first use: after COMMIT for most postings, so no lock is held
@@ -416,6 +430,12 @@ export class PostingBatch {
       else this.results[i] = r.ok ? { ok: true, outcome: { ...r.outcome, replayed: true } } : r;
     }
   }
+}
+
+/** The destination legs a hold's stored request names (aliases only: amounts are checked when it settles). */
+function storedDestinations(tx: TransactionRecord): Array<{ alias: string; balanceKey: string }> {
+  const legs = Array.isArray(tx.body?.destinations) ? tx.body.destinations : [];
+  return legs.filter((l) => typeof l?.alias === 'string' && typeof l?.balanceKey === 'string');
 }
 
 function keyInUse(): AppError {
