@@ -158,9 +158,7 @@ export class TransactionService {
     if (expiresAt && !pending) {
       throw new AppError('BAD_REQUEST', 'expiresAt is only allowed on pending transactions.', { fields: { expiresAt: 'requires pending: true' } });
     }
-    if (expiresAt && expiresAt.getTime() <= Date.now()) {
-      throw new AppError('BAD_REQUEST', 'expiresAt must be in the future.', { fields: { expiresAt: 'must be in the future' } });
-    }
+    // "In the future" is decided by the posting batch against the database's clock, not this host's.
     return {
       description: dto.description ?? null,
       code: dto.code ?? null,

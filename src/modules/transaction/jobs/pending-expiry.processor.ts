@@ -19,11 +19,10 @@ export class PendingExpiryProcessor {
 
   @Process(EXPIRE_DUE_HOLDS_JOB)
   async expireDueHolds(job: Job): Promise<ExpiryRunOutcome> {
-    const started = Date.now();
-    const now = new Date(started);
+    const started = Date.now(); // for the duration only: what is due is decided by the database's clock
     this.logger.log({ jobId: job.id }, 'Pending expiry run started');
     try {
-      const run = await this.lock.runExclusive(PENDING_EXPIRY_LOCK, PENDING_EXPIRY_LOCK_TTL_MS, () => this.expiry.expireDueHolds(now));
+      const run = await this.lock.runExclusive(PENDING_EXPIRY_LOCK, PENDING_EXPIRY_LOCK_TTL_MS, () => this.expiry.expireDueHolds());
       const durationMs = Date.now() - started;
       if (!run.ran) {
         this.logger.log({ jobId: job.id, durationMs, reason: run.reason }, `Pending expiry run skipped (${run.reason})`);

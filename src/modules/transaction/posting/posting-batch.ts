@@ -268,6 +268,10 @@ export class PostingBatch {
   }
 
   private prepareCreate(job: CreateJob): Posting {
+    // The database's clock (the batch's time), never the app host's, says what the future is.
+    if (job.header.expiresAt && job.header.expiresAt.getTime() <= this.now.getTime()) {
+      throw new AppError('BAD_REQUEST', 'expiresAt must be in the future.', { fields: { expiresAt: 'must be in the future' } });
+    }
     const status = job.action === 'hold' ? 'PENDING' : 'APPROVED';
     return {
       action: job.action,
