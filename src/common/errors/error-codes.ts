@@ -52,6 +52,7 @@ export const ErrorCatalog = {
   ACCOUNT_HAS_PENDING: { code: '1016', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Account Has Pending Transactions' },
   ACCOUNT_REPLACED: { code: '1017', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Account Replaced Since The Transaction' },
   ORGANIZATION_HAS_LEDGERS: { code: '1018', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Organization Has Ledgers' },
+  INVALID_DATA: { code: '1019', status: HttpStatus.BAD_REQUEST, title: 'Invalid Data' },
 
   // Reconciliation (issue 6): 1100-1199.
   RECONCILIATION_IN_PROGRESS: { code: '1100', status: HttpStatus.TOO_MANY_REQUESTS, title: 'Reconciliation In Progress' },
