@@ -50,6 +50,8 @@ export class PostingBatch {
   private readonly results: Array<JobResult | undefined>;
   private readonly balances = new Map<string, Balance>();
   private readonly originalVersions = new Map<string, { version: bigint; rowId: string }>();
+  /** Ids of the locked balances whose account is blocked. */
+  private readonly blocked = new Set<string>();
   private readonly lockedTransactions = new Map<string, TransactionRecord>();
   private readonly revertedParents = new Set<string>();
   private readonly priorOperations = new Map<string, OperationRecord[]>();
@@ -208,6 +210,7 @@ export class PostingBatch {
       const b = balanceFromRow(row);
       this.balances.set(balanceKey(b.ledgerId, b.alias, b.key), b);
       this.originalVersions.set(b.id, { version: b.version, rowId: row.row_id });
+      if (row.account_blocked) this.blocked.add(b.id);
     }
   }
 
@@ -217,7 +220,8 @@ export class PostingBatch {
       const posting = this.prepare(job);
       const lookup = (alias: string, key: string): BalanceState | undefined => {
         const b = this.balances.get(balanceKey(job.ledgerId, alias, key));
-        return b && b.organizationId === job.organizationId ? b : undefined;
+        if (!b || b.organizationId !== job.organizationId) return undefined;
+        return this.blocked.has(b.id) ? { ...b, blocked: true } : b;
       };
       const planned = plan(posting.action, posting.transfer, lookup);
       posting.onPlanned?.();
