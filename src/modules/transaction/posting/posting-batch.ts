@@ -6,7 +6,7 @@ import { balanceFromRow } from '../../balance/balance.repository';
 import { Action, BalanceState, plan, Plan } from '../domain/planner';
 import { heldTransfer, postedTransfer } from '../domain/booked-transfer';
 import { loadLegs, reversed, storeTransfer } from '../domain/stored-transfer';
-import { Transfer } from '../domain/transfer';
+import { Leg, Transfer } from '../domain/transfer';
 import { TransactionDto } from '../dto/transaction.dto';
 import { toTransactionDto } from '../transaction.mapper';
 import { transactionFromRow } from '../transaction.repository';
@@ -305,7 +305,7 @@ export class PostingBatch {
       action: job.action,
       // The books decide what settles: the hold's ON_HOLD operations (a commit's destinations,
       // known only from the request, must total exactly what they hold).
-      transfer: heldTransfer(tx, operations, job.action === 'commit' ? loadLegs(tx.body.destinations) : null),
+      transfer: heldTransfer(tx, operations, job.action === 'commit' ? requestedDestinations(tx) : null),
       transaction: { ...tx, status, updatedAt: this.now, operations },
       isNew: false,
       settleTo: status,
@@ -444,6 +444,15 @@ export class PostingBatch {
 function storedDestinations(tx: TransactionRecord): Array<{ alias: string; balanceKey: string }> {
   const legs = Array.isArray(tx.body?.destinations) ? tx.body.destinations : [];
   return legs.filter((l) => typeof l?.alias === 'string' && typeof l?.balanceKey === 'string');
+}
+
+/** A hold's stored destination legs with their amounts; unreadable ones are an integrity failure of this job alone. */
+function requestedDestinations(tx: TransactionRecord): Leg[] {
+  try {
+    return loadLegs(tx.body.destinations);
+  } catch {
+    throw new AssertionFailure("a hold's stored destinations cannot be read", { transactionId: tx.id });
+  }
 }
 
 function keyInUse(): AppError {
