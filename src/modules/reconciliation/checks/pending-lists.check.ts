@@ -17,6 +17,10 @@ export class PendingListsCheck extends TransactionSqlCheck {
   readonly title = "Every PENDING hold's source and destination lists match its stored legs";
   readonly raises = 'WARNING';
 
+  protected override scannedSql(incremental: boolean): string {
+    return `SELECT count(*) AS n FROM ${transactionsInScope(incremental)} t WHERE t.status_code = 'PENDING' AND t.deleted_at IS NULL`;
+  }
+
   protected issuesSql(incremental: boolean): string {
     return `
       SELECT c.ledger_id, c.organization_id, c.id::text AS sort_key, false AS critical,
