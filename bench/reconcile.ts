@@ -82,7 +82,11 @@ async function seed(): Promise<{ org: string; ledger: string; operations: number
                  FROM generate_series(1, $2::bigint) g`, [ACCOUNTS, TRANSACTIONS]);
     await q(`INSERT INTO transactions (ledger_id, id, organization_id, status_code, amount, asset_code, source, destination, body, created_at, updated_at)
              SELECT $2, tx.id, $1, CASE WHEN kind = 'canceled' THEN 'CANCELED' ELSE 'APPROVED' END, amount, 'USD',
-                    ARRAY[s.alias], ARRAY[d.alias], '{}', at, at
+                    ARRAY[s.alias], ARRAY[d.alias],
+                    jsonb_build_object('asset', 'USD', 'value', trim_scale(amount)::text,
+                      'sources', jsonb_build_array(jsonb_build_object('alias', s.alias, 'balanceKey', 'default', 'amount', trim_scale(amount)::text)),
+                      'destinations', jsonb_build_array(jsonb_build_object('alias', d.alias, 'balanceKey', 'default', 'amount', trim_scale(amount)::text))),
+                    at, at
                FROM tx JOIN acc s ON s.n = tx.src JOIN acc d ON d.n = tx.dst
               ORDER BY tx.seq`, [org, ledger]);
     // Each operation's effect on its balance, in order: (seq, step) per balance.

@@ -10,7 +10,7 @@ import { CacheSyncOutcome } from '../src/modules/balance/cache/balance-cache-syn
 import { BalanceCacheSync } from '../src/modules/balance/cache/balance-cache-sync.service';
 import { STORE_SCRIPT } from '../src/modules/balance/cache/balance-cache.scripts';
 import { startApp, TestApp } from './support/app';
-import { cachedEntry, cacheKeyOf, metricValue, pgBalances, shown, truth } from './support/balance-cache';
+import { cachedEntry, cacheKeyOf, metricValue, pgBalances, shown, TrueBalance, truth } from './support/balance-cache';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
 import { fromCents, fund, prng, runPool, sleep, transferBody } from './support/postings';
 import { TEST_REDIS_URL } from './support/test-env';
@@ -299,5 +299,69 @@ describe('balance cache (real Redis and Postgres)', () => {
     expect(await cachedEntry(redis, b)).toMatchObject({ allowSending: 'false', version: b.version });
     const read = await t.api.get(`${ctx.base}/balances/${b.id}`);
     expect(read.body).toMatchObject({ allowSending: false, version: Number(b.version) });
+  });
+});
+
+describe('the cache never looks newer than it is', () => {
+  /** A ledger with @n funded twice (version 2 in Postgres), its entry cached. */
+  async function fundedTwice(): Promise<{ ctx: LedgerCtx; b: TrueBalance }> {
+    const ctx = await newLedger(t.api);
+    await newAccount(ctx, '@n');
+    await fund(ctx, '@n', '5');
+    await fund(ctx, '@n', '5');
+    const b = (await pgBalances(ctx.ledger)).get('@n')!;
+    expect(b.version).toBe('2');
+    return { ctx, b };
+  }
+
+  it('a cached version with leading zeros ("003") is a miss: the read answers Postgres and repairs the entry', async () => {
+    const { ctx, b } = await fundedTwice();
+    expect((await t.api.get(`${ctx.base}/balances/${b.id}`)).status).toBe(200); // cached at "2"
+    await redis.hset(cacheKeyOf(b), { version: '003', available: '999' });
+    const read = await t.api.get(`${ctx.base}/balances/${b.id}`);
+    expect(shown(read.body)).toEqual(truth(b));
+    expect(await cachedEntry(redis, b)).toMatchObject({ version: '2', available: b.available });
+  });
+
+  it('a cached version with leading zeros is repaired by the sync, not taken as newer', async () => {
+    const { b } = await fundedTwice();
+    await redis.hset(cacheKeyOf(b), { version: '003', available: '999' });
+    const report = await sync().syncOnce();
+    expect(report.repaired).toBeGreaterThanOrEqual(1);
+    expect(await cachedEntry(redis, b)).toMatchObject({ version: '2', available: b.available });
+  });
+
+  it('a posting over an entry at "003" is written (a version of leading zeros guards nothing)', async () => {
+    const { ctx, b } = await fundedTwice();
+    await redis.hset(cacheKeyOf(b), { id: b.id, version: '003', available: '999' });
+    await fund(ctx, '@n', '1'); // v3
+    const now = (await pgBalances(ctx.ledger)).get('@n')!;
+    expect(await cachedEntry(redis, b)).toMatchObject({ version: '3', available: now.available });
+  });
+
+  it('a key of the wrong Redis type is deleted and counted by the sync; the other entries are still synced', async () => {
+    const { ctx, b } = await fundedTwice();
+    await newAccount(ctx, '@m');
+    await fund(ctx, '@m', '7');
+    const m = (await pgBalances(ctx.ledger)).get('@m')!;
+    await redis.del(cacheKeyOf(m));
+    await redis.set(cacheKeyOf(b), 'not a hash');
+    const report = await sync().syncOnce();
+    expect(report.removed).toBeGreaterThanOrEqual(1);
+    expect(await cachedEntry(redis, m)).toMatchObject({ version: m.version, available: m.available });
+    expect(await cachedEntry(redis, b)).toMatchObject({ version: '2', available: b.available });
+  });
+
+  it('a key of the wrong Redis type does not stop cache writes or reads', async () => {
+    const { ctx, b } = await fundedTwice();
+    await redis.set(cacheKeyOf(b), 'not a hash');
+    await fund(ctx, '@n', '1'); // v3: the posting's cache write replaces the key
+    const now = (await pgBalances(ctx.ledger)).get('@n')!;
+    expect(await cachedEntry(redis, b)).toMatchObject({ version: '3', available: now.available });
+    await redis.del(cacheKeyOf(b));
+    await redis.lpush(cacheKeyOf(b), 'x'); // a read's cache write replaces it too
+    const read = await t.api.get(`${ctx.base}/balances/${b.id}`);
+    expect(read.status).toBe(200);
+    expect(await cachedEntry(redis, b)).toMatchObject({ version: '3' });
   });
 });

@@ -140,7 +140,7 @@ describe('expireDueHolds with PENDING_EXPIRY_BATCH=2', () => {
     for (let i = 0; i < 5; i++) due.push(await hold(ctx, [['@a', '10']], [['@b', '10']], { expiresAt: new Date(base + i * 1000).toISOString() }));
     const later = await hold(ctx, [['@a', '10']], [['@b', '10']], { expiresAt: new Date(base + 60_000).toISOString() });
 
-    const report = await t.app.get(PendingExpiryService).expireDueHolds(new Date(base + 10_000));
+    const report = await t.app.get(PendingExpiryService).expireDueHolds({ aheadMs: base + 10_000 - Date.now() });
     expect(report.expired).toBeGreaterThanOrEqual(5);
     expect(report).toMatchObject({ found: report.expired, failed: 0 });
     for (const tx of due) expect((await getTransaction(ctx, tx.id)).status.code).toBe('CANCELED');
@@ -162,7 +162,7 @@ describe('expireDueHolds with PENDING_EXPIRY_BATCH=2', () => {
       failing.has(id) ? Promise.reject(new Error('injected cancel failure')) : realCancel(org, ledger, id, reason),
     );
     try {
-      const report = await t.app.get(PendingExpiryService).expireDueHolds(new Date(base + 10_000));
+      const report = await t.app.get(PendingExpiryService).expireDueHolds({ aheadMs: base + 10_000 - Date.now() });
       expect(report.failed).toBeGreaterThanOrEqual(2);
     } finally {
       spy.mockRestore();

@@ -96,7 +96,7 @@ describe('racing settles of one hold', () => {
       // now). One side starts 0-4 ms after the other, alternating, so either may reach the hold first.
       const lag = (mine: boolean) => sleep(mine ? round % 5 : 0);
       const [report, c] = await Promise.all([
-        lag(round % 2 === 0).then(() => expiry.expireDueHolds(expiresAt)),
+        lag(round % 2 === 0).then(() => expiry.expireDueHolds({ aheadMs: expiresAt.getTime() - Date.now() })),
         lag(round % 2 === 1).then(() => commit(ctx, tx.id)),
       ]);
 
@@ -227,7 +227,7 @@ async function step(ctx: LedgerCtx, m: Model, action: Action): Promise<void> {
     if (holds.length === 0) return;
     const now = recent(holds, a.pick).expiresAt!;
     const due = holds.filter((h) => h.status === 'PENDING' && h.expiresAt!.getTime() <= now.getTime());
-    const report = await expiry.expireDueHolds(now);
+    const report = await expiry.expireDueHolds({ aheadMs: now.getTime() - Date.now() });
     expect({ found: report.found, expired: report.expired, failed: report.failed }).toEqual({ found: due.length, expired: due.length, failed: 0 });
     for (const h of due) {
       m.settle(h, 'CANCELED');

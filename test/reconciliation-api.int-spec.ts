@@ -50,13 +50,14 @@ describe('POST /v1/reconciliation/runs', () => {
     expect(new Date(report.finishedAt).getTime()).toBeGreaterThanOrEqual(new Date(report.startedAt).getTime());
     expect(report.checks.map((c: any) => c.name)).toEqual([
       'conservation', 'double-entry', 'balance-fold', 'non-negative', 'operation-chain', 'balance-version',
-      'hold-completeness', 'orphan-transactions', 'dangling-operations', 'idempotency-orphans', 'stale-pending', 'cache-drift',
+      'hold-completeness', 'body-legs', 'operation-account', 'deleted-balance', 'orphan-transactions', 'dangling-operations',
+      'idempotency-orphans', 'stale-pending', 'pending-lists', 'cache-drift',
     ]);
     for (const c of report.checks) {
       expect(c).toEqual(expect.objectContaining({ durationMs: expect.any(Number), scanned: expect.any(Number), issues: expect.any(Number) }));
     }
     expect(report.delta).toMatchObject({ previousRunId: previous, status: { current: report.status } });
-    expect(report.delta.checks).toHaveLength(12);
+    expect(report.delta.checks).toHaveLength(16);
   });
 
   it('is refused with 429 (1100) while a run holds the lock on another instance', async () => {

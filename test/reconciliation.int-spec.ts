@@ -60,6 +60,9 @@ async function books(): Promise<Books> {
   return { ctx, a: a.id, b: b.id, opsOfA, transfer1 };
 }
 
+/** A leg as transactions.body stores it. */
+const leg = (alias: string, amount: string) => ({ alias, balanceKey: 'default', amount });
+
 /** A full run; the report restricted to the ledger. */
 async function fullRunFor(ctx: LedgerCtx): Promise<any> {
   const id = await runReconciliation(t.api, { full: true });
@@ -121,6 +124,7 @@ describe('reconciliation finds each corruption of the books', () => {
       const report = await fullRunFor(ctx);
       expect(problems(report)).toEqual([
         'balance-fold:CRITICAL',
+        'body-legs:CRITICAL',
         'double-entry:CRITICAL',
         'operation-chain:CRITICAL',
         'orphan-transactions:CRITICAL',
@@ -143,8 +147,8 @@ describe('reconciliation finds each corruption of the books', () => {
     // Debits 10 from @a, credits 7 to @b: each operation chained correctly, balances following them.
     await sql(
       `INSERT INTO transactions (ledger_id, id, organization_id, status_code, amount, asset_code, source, destination, body)
-       VALUES ($1, $2, $3, 'APPROVED', 10, 'USD', ARRAY['@a'], ARRAY['@b'], '{}')`,
-      [ctx.ledger, tx, ctx.org],
+       VALUES ($1, $2, $3, 'APPROVED', 10, 'USD', ARRAY['@a'], ARRAY['@b'], $4)`,
+      [ctx.ledger, tx, ctx.org, { asset: 'USD', value: '10', sources: [leg('@a', '10')], destinations: [leg('@b', '7')] }],
     );
     for (const [balance, type, amount] of [[a, 'DEBIT', -10], [b, 'CREDIT', 7]] as const) {
       await sql(
@@ -310,6 +314,70 @@ describe('reconciliation finds each corruption of the books', () => {
       expect(holds.samples[0]).toMatchObject({ id: h.id, expected: { released: '25' }, actual: { held: '25', released: '0' } });
     } finally {
       await sql(`UPDATE transactions SET status_code = 'PENDING' WHERE ledger_id = $1 AND id = $2`, [ctx.ledger, h.id]);
+      await cancel(ctx, h.id);
+    }
+  });
+
+  it("a transaction's stored body edited to another amount: body-legs, CRITICAL, naming the transaction", async () => {
+    const { ctx, transfer1 } = await books();
+    await sql(`UPDATE transactions SET body = jsonb_set(body, '{sources,0,amount}', '"500"') WHERE ledger_id = $1 AND id = $2`, [ctx.ledger, transfer1]);
+    try {
+      const report = await fullRunFor(ctx);
+      expect(problems(report)).toEqual(['body-legs:CRITICAL']);
+      expect(report.status).toBe('CRITICAL');
+      const legs = checkOf(report, 'body-legs');
+      expect(sampledIds(legs)).toEqual([transfer1]);
+      expect(legs.samples[0]).toMatchObject({ expected: { sources: ['@a|default|10'] }, actual: { sources: ['@a|default|500'] } });
+    } finally {
+      await sql(`UPDATE transactions SET body = jsonb_set(body, '{sources,0,amount}', '"10"') WHERE ledger_id = $1 AND id = $2`, [ctx.ledger, transfer1]);
+    }
+  });
+
+  it('money on a soft-deleted balance: deleted-balance, CRITICAL, naming the balance', async () => {
+    const { ctx, b } = await books();
+    await sql(`UPDATE balances SET deleted_at = now() WHERE id = $1`, [b]);
+    try {
+      const report = await fullRunFor(ctx);
+      expect(problems(report)).toEqual(['deleted-balance:CRITICAL']);
+      const deleted = checkOf(report, 'deleted-balance');
+      expect(sampledIds(deleted)).toEqual([b]);
+      expect(deleted.samples[0]).toMatchObject({ alias: '@b', expected: { available: '0', onHold: '0' }, actual: { available: '15', onHold: '0' } });
+    } finally {
+      await sql(`UPDATE balances SET deleted_at = NULL WHERE id = $1`, [b]);
+    }
+  });
+
+  it("an operation naming another account than its balance's: operation-account, CRITICAL, naming the operation", async () => {
+    const { ctx, a, opsOfA } = await books();
+    const moved = opsOfA[1];
+    const [other] = await sql(`SELECT account_id, alias FROM balances WHERE ledger_id = $1 AND alias = '@b'`, [ctx.ledger]);
+    const [saved] = await sql(`SELECT account_id, account_alias FROM operations WHERE id = $1`, [moved.id]);
+    await sql(`UPDATE operations SET account_id = $2, account_alias = $3 WHERE id = $1`, [moved.id, other.account_id, other.alias]);
+    try {
+      const report = await fullRunFor(ctx);
+      // The stored body still names @a: the operation no longer does.
+      expect(problems(report)).toEqual(['body-legs:CRITICAL', 'operation-account:CRITICAL']);
+      const account = checkOf(report, 'operation-account');
+      expect(account.samples.map((s: any) => s.id)).toEqual([moved.id]);
+      expect(account.samples[0]).toMatchObject({ balanceId: a, expected: { accountId: saved.account_id, alias: '@a' }, actual: { alias: '@b' } });
+    } finally {
+      await sql(`UPDATE operations SET account_id = $2, account_alias = $3 WHERE id = $1`, [moved.id, saved.account_id, saved.account_alias]);
+    }
+  });
+
+  it("a PENDING hold whose destination list differs from its stored legs: pending-lists, WARNING, naming the hold", async () => {
+    const { ctx } = await books();
+    const h = await hold(ctx, [['@a', '20']], [['@b', '20']]);
+    await sql(`UPDATE transactions SET destination = ARRAY['@a'] WHERE ledger_id = $1 AND id = $2`, [ctx.ledger, h.id]);
+    try {
+      const report = await fullRunFor(ctx);
+      expect(problems(report)).toEqual(['pending-lists:WARNING']);
+      expect(report.status).toBe('WARNING');
+      const lists = checkOf(report, 'pending-lists');
+      expect(sampledIds(lists)).toEqual([h.id]);
+      expect(lists.samples[0]).toMatchObject({ expected: { destination: ['@b'] }, actual: { destination: ['@a'] } });
+    } finally {
+      await sql(`UPDATE transactions SET destination = ARRAY['@b'] WHERE ledger_id = $1 AND id = $2`, [ctx.ledger, h.id]);
       await cancel(ctx, h.id);
     }
   });

@@ -54,6 +54,10 @@ export const ErrorCatalog = {
   ACCOUNT_HAS_PENDING: { code: '1016', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Account Has Pending Transactions' },
   ACCOUNT_REPLACED: { code: '1017', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Account Replaced Since The Transaction' },
   ORGANIZATION_HAS_LEDGERS: { code: '1018', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Organization Has Ledgers' },
+  INVALID_DATA: { code: '1019', status: HttpStatus.BAD_REQUEST, title: 'Invalid Data' },
+  BALANCE_HAS_PENDING: { code: '1020', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Balance Has Pending Transactions' },
+  ASSET_IN_USE: { code: '1021', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Asset In Use' },
+  ACCOUNT_BLOCKED: { code: '1022', status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Account Blocked' },
 
   // Reconciliation (issue 6): 1100-1199.
   RECONCILIATION_IN_PROGRESS: { code: '1100', status: HttpStatus.TOO_MANY_REQUESTS, title: 'Reconciliation In Progress' },

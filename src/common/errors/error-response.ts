@@ -100,11 +100,14 @@ function fromSchemaViolations(all: SchemaViolation[]): MappedError {
   return mapped;
 }
 
-/** Postgres refused text it cannot store (NUL, invalid encoding): the input's fault, a 400. */
-function isUnstorableText(err: unknown): boolean {
+/**
+ * A Postgres data exception (SQLSTATE class 22: a value out of range, malformed, text it cannot
+ * store such as NUL): the input's fault, a 400, never a 500.
+ */
+function isDataException(err: unknown): boolean {
   const e = err as { code?: unknown; driverError?: { code?: unknown } };
   const code = typeof e?.code === 'string' ? e.code : e?.driverError?.code;
-  return code === '22021' || code === '22P05';
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 /** The database could not be reached, or the connection to it was lost (a refused or dropped connection, a terminated backend). */
@@ -161,8 +164,8 @@ export function mapError(err: unknown): MappedError {
       return mapped;
     }
   }
-  if (isUnstorableText(err)) {
-    return fromCatalog('BAD_REQUEST', 'The request contains characters that cannot be stored (such as NUL).');
+  if (isDataException(err)) {
+    return fromCatalog('INVALID_DATA', 'The request holds a value the database cannot store (out of range or malformed).');
   }
   if (isUnavailable(err)) {
     const mapped = fromCatalog('SERVICE_UNAVAILABLE', 'A backing service is unavailable. Retry later.');

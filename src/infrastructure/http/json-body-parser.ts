@@ -27,8 +27,9 @@ function isWhitespace(c: number): boolean {
  * nesting deeper than maxDepth (checked before parsing, so 100,000 levels cost one linear
  * scan), a key repeated in one object (JSON.parse would silently keep the last value, so two
  * readers of the same bytes could disagree about an amount), and the keys __proto__,
- * constructor and prototype at any depth, and NUL characters (\u0000: Postgres text cannot
- * store them). Anything else invalid is left to JSON.parse.
+ * constructor and prototype at any depth, NUL characters (\u0000: Postgres text cannot
+ * store them) and strings that are not well-formed Unicode (a lone surrogate such as \ud800,
+ * refused with the path of its field). Anything else invalid is left to JSON.parse.
  */
 export function parseJsonBody(text: string, maxDepth: number): unknown {
   if (text.length === 0) throw invalid('The request body is empty; send a JSON document.');
@@ -81,10 +82,38 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
     }
     i++;
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw invalid('The request body is not valid JSON.');
+  }
+  // A surrogate can only come from a \u escape (the body was decoded from UTF-8): only then walk it.
+  if (SURROGATE_ESCAPE.test(text)) refuseIllFormedText(parsed);
+  return parsed;
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const ILL_FORMED = 'is not well-formed Unicode (a lone surrogate)';
+
+/** A lone UTF-16 surrogate cannot be stored as it was sent (Postgres would refuse or change it). */
+const isWellFormed = (s: string): boolean => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+
+/** Refuses the first string (value or key) that is not well-formed Unicode, naming its path (a.b.0.c). */
+function refuseIllFormedText(value: unknown, path: string[] = []): void {
+  const field = path.join('.') || 'body';
+  if (typeof value === 'string') {
+    if (!isWellFormed(value)) throw new AppError('INVALID_BODY', `The field ${field} ${ILL_FORMED}.`, { fields: { [field]: ILL_FORMED } });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => refuseIllFormedText(v, [...path, String(i)]));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (!isWellFormed(k)) {
+        const message = `has a key that ${ILL_FORMED}`;
+        throw new AppError('INVALID_BODY', `The field ${field} ${message}.`, { fields: { [field]: message } });
+      }
+      refuseIllFormedText(v, [...path, k]);
+    }
   }
 }
 

@@ -147,10 +147,56 @@ export class BalanceRepository {
     return rows[0] ? balanceFromRow(rows[0]) : null;
   }
 
-  /** Soft-deletes a balance only if it holds nothing; 'not-zero' otherwise. */
-  async softDeleteIfZero(orgId: string, ledgerId: string, id: string): Promise<'deleted' | 'not-found' | 'not-zero'> {
+  /**
+   * Soft-deletes a balance only if it holds nothing ('not-zero') and no PENDING hold names it
+   * ('pending': its commit would credit, or its cancel release, a deleted balance). The check
+   * runs under the balance's lock, which a hold being created also takes.
+   */
+  async softDeleteIfZero(orgId: string, ledgerId: string, id: string): Promise<'deleted' | 'not-found' | 'not-zero' | 'pending'> {
     return this.dataSource.transaction((m) =>
-      this.deleteAllIfZero(m, 'ledger_id = $1 AND id = $2 AND organization_id = $3', [ledgerId, id, orgId]),
+      this.deleteAllIfZero(m, 'ledger_id = $1 AND id = $2 AND organization_id = $3', [ledgerId, id, orgId], async (rows) =>
+        (await this.namedByPendingHold(m, rows[0])) ? 'pending' : null,
+      ),
+    );
+  }
+
+  /** Whether a PENDING transaction names this balance (its alias and key) in its stored legs, on either side. */
+  private async namedByPendingHold(m: EntityManager, b: BalanceRow): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM transactions t
+        WHERE t.ledger_id = $1 AND t.status_code = 'PENDING' AND ($2 = ANY(t.source) OR $2 = ANY(t.destination))
+          AND EXISTS (
+            SELECT 1 FROM jsonb_array_elements(
+                     CASE WHEN jsonb_typeof(t.body->'sources') = 'array' THEN t.body->'sources' ELSE '[]' END
+                     || CASE WHEN jsonb_typeof(t.body->'destinations') = 'array' THEN t.body->'destinations' ELSE '[]' END) l
+             WHERE l->>'alias' = $2 AND l->>'balanceKey' = $3)
+        LIMIT 1`,
+      [b.ledger_id, b.alias, b.key],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Whether any live balance of the asset exists in the ledger, other than its external
+   * account's when that one is zero (an asset with balances must not go: Midaz would strand them).
+   */
+  async assetInUse(ledgerId: string, assetCode: string, m: EntityManager): Promise<boolean> {
+    const [row]: Array<{ any: boolean }> = await m.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM balances
+          WHERE ledger_id = $1 AND asset_code = $2 AND deleted_at IS NULL
+            AND NOT (account_type = 'external' AND available = 0 AND on_hold = 0)) AS any`,
+      [ledgerId, assetCode],
+    );
+    return row.any;
+  }
+
+  /** Soft-deletes the (zero) external balances of an asset, with the asset. */
+  async softDeleteExternalBalances(ledgerId: string, assetCode: string, m: EntityManager): Promise<void> {
+    await m.query(
+      `UPDATE balances SET deleted_at = now(), updated_at = now()
+        WHERE ledger_id = $1 AND asset_code = $2 AND account_type = 'external' AND deleted_at IS NULL AND available = 0 AND on_hold = 0`,
+      [ledgerId, assetCode],
     );
   }
 
@@ -173,7 +219,12 @@ export class BalanceRepository {
    * them only if every one is zero. A posting waiting on one of these locks then finds it
    * deleted and refuses the alias.
    */
-  private async deleteAllIfZero(m: EntityManager, where: string, params: unknown[]): Promise<'deleted' | 'not-found' | 'not-zero'> {
+  private async deleteAllIfZero<R extends string = never>(
+    m: EntityManager,
+    where: string,
+    params: unknown[],
+    guard?: (rows: BalanceRow[]) => Promise<R | null>,
+  ): Promise<'deleted' | 'not-found' | 'not-zero' | R> {
     // The usual refusal first, without a lock: a ledger holding money is not locked row by row
     // (and its postings held up) only to be refused.
     const [holds]: Array<{ any: boolean }> = await m.query(
@@ -187,6 +238,8 @@ export class BalanceRepository {
     );
     if (rows.length === 0) return 'not-found';
     if (rows.map(balanceFromRow).some((b) => b.available !== 0n || b.onHold !== 0n)) return 'not-zero';
+    const refused = guard ? await guard(rows) : null;
+    if (refused) return refused;
     await m.query('UPDATE balances SET deleted_at = now(), updated_at = now() WHERE ledger_id = $1 AND id = ANY($2::uuid[])', [
       rows[0].ledger_id,
       rows.map((r) => r.id),

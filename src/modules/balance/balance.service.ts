@@ -62,6 +62,9 @@ export class BalanceService {
     if (outcome === 'not-zero') {
       throw new AppError('BALANCE_NOT_ZERO', 'A balance can only be deleted when its available and on-hold amounts are zero.');
     }
+    if (outcome === 'pending') {
+      throw new AppError('BALANCE_HAS_PENDING', 'A balance named by a PENDING transaction cannot be deleted; commit or cancel it first.');
+    }
   }
 
   /** The balance exists and is not an external account's (those exist for the asset's lifetime: Midaz 0074). */

@@ -27,6 +27,18 @@ export class AssetRepository extends ScopedRepository<AssetEntity> {
   findByCode(ledgerId: string, code: string, manager?: EntityManager): Promise<AssetEntity | null> {
     return this.using(manager).findOne({ where: { ledgerId, code } });
   }
+
+  /**
+   * Whether the live asset exists, locking its row in the caller's transaction: `share` while
+   * an account of it is created, `update` while it is deleted (so neither misses the other).
+   */
+  async lockLiveByCode(ledgerId: string, code: string, mode: 'share' | 'update', manager: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT id FROM assets WHERE ledger_id = $1 AND code = $2 AND deleted_at IS NULL FOR ${mode === 'share' ? 'SHARE' : 'UPDATE'}`,
+      [ledgerId, code],
+    );
+    return rows.length > 0;
+  }
 }
 
 @Injectable()
@@ -37,6 +49,14 @@ export class AccountRepository extends ScopedRepository<AccountEntity> {
 
   findByAlias(organizationId: string, ledgerId: string, alias: string): Promise<AccountEntity | null> {
     return this.repo.findOne({ where: { organizationId, ledgerId, alias } });
+  }
+
+  /** Soft-deletes the live account holding an alias (the external account of a deleted asset). */
+  async softDeleteByAlias(ledgerId: string, alias: string, manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE accounts SET deleted_at = now(), updated_at = now() WHERE ledger_id = $1 AND alias = $2 AND deleted_at IS NULL`, [
+      ledgerId,
+      alias,
+    ]);
   }
 
   /** Whether a PENDING transaction names this alias on either side (its commit would resolve the alias again). */

@@ -115,12 +115,32 @@ export class LedgerService extends OnboardingCrudService<LedgerEntity> {
 @Injectable()
 export class AssetService extends OnboardingCrudService<AssetEntity> {
   constructor(
-    repo: AssetRepository,
+    private readonly assets: AssetRepository,
     scopes: ScopeService,
     private readonly balances: BalanceRepository,
+    private readonly accounts: AccountRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
-    super(repo, scopes, 'Asset');
+    super(assets, scopes, 'Asset');
+  }
+
+  /**
+   * Deletes the asset only while no live balance of it exists but its external account's at
+   * zero (1021): balances of a deleted asset would still post, yet no account of it could be
+   * created, nor the asset again. The external account and its zero balance go with it. The
+   * asset row is locked, as an account being created locks it, so neither misses the other.
+   */
+  override async remove(scope: Scope, id: string): Promise<void> {
+    const asset = await this.get(scope, id);
+    await this.dataSource.transaction(async (m) => {
+      if (!(await this.assets.lockLiveByCode(asset.ledgerId, asset.code, 'update', m))) throw AppError.notFound('Asset');
+      if (await this.balances.assetInUse(asset.ledgerId, asset.code, m)) {
+        throw new AppError('ASSET_IN_USE', 'An asset can only be deleted once no account holds a balance of it (and its external balance is zero).');
+      }
+      await this.balances.softDeleteExternalBalances(asset.ledgerId, asset.code, m);
+      await this.accounts.softDeleteByAlias(asset.ledgerId, externalAlias(asset.code), m);
+      if (!(await this.repo.softDelete(scope, id, m))) throw AppError.notFound('Asset');
+    });
   }
 
   /** Creates the asset and its external account `@external/{CODE}` with a zero balance, atomically. */
@@ -184,7 +204,7 @@ export class AccountService extends OnboardingCrudService<AccountEntity> {
     const scope = { organizationId, ledgerId };
     return this.dataSource
       .transaction(async (m) => {
-        if (!(await this.assets.findByCode(ledgerId, dto.assetCode, m))) {
+        if (!(await this.assets.lockLiveByCode(ledgerId, dto.assetCode, 'share', m))) {
           throw new AppError('ASSET_NOT_FOUND', `Asset ${dto.assetCode} does not exist in this ledger.`, {
             fields: { assetCode: 'unknown asset' },
           });

@@ -177,20 +177,21 @@ export class TransactionRepository {
   }
 
   /**
-   * PENDING holds whose expiry has passed, oldest expiry first, across all live ledgers, after
+   * PENDING holds whose expiry has passed by the database's clock (now(), never the app
+   * host's; `aheadMs` later for tests that act as if time had passed), oldest expiry first, across all live ledgers, after
    * `after` (the last hold of the previous page, so a hold that cannot be canceled never blocks
    * the others). Served by the partial index transactions_pending_expiry_idx (expires_at WHERE
    * status_code = 'PENDING').
    */
-  async findExpiredHolds(now: Date, limit: number, after?: DueHold): Promise<DueHold[]> {
+  async findExpiredHolds(limit: number, after?: DueHold, aheadMs = 0): Promise<DueHold[]> {
     const rows: Array<{ organization_id: string; ledger_id: string; id: string; expires_at: Date }> = await this.dataSource.query(
       `SELECT t.organization_id, t.ledger_id, t.id, t.expires_at FROM transactions t
          JOIN ledgers l ON l.id = t.ledger_id AND l.deleted_at IS NULL
          JOIN organizations o ON o.id = l.organization_id AND o.deleted_at IS NULL
-        WHERE t.status_code = 'PENDING' AND t.expires_at <= $1 AND t.deleted_at IS NULL
+        WHERE t.status_code = 'PENDING' AND t.expires_at <= now() + make_interval(secs => $1::float8 / 1000) AND t.deleted_at IS NULL
           AND ($3::timestamptz IS NULL OR (t.expires_at, t.id) > ($3::timestamptz, $4::uuid))
         ORDER BY t.expires_at, t.id LIMIT $2`,
-      [now, limit, after?.expiresAt ?? null, after?.id ?? null],
+      [aheadMs, limit, after?.expiresAt ?? null, after?.id ?? null],
     );
     return rows.map((r) => ({ organizationId: r.organization_id, ledgerId: r.ledger_id, id: r.id, expiresAt: r.expires_at }));
   }

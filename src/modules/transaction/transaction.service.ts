@@ -3,6 +3,7 @@ import { AppError } from '../../common/errors/app-error';
 import { parseAmount } from '../../common/money/amount';
 import { CursorWindow } from '../../common/pagination/cursor';
 import { CursorPage, ListQuery } from '../../common/pagination/list-query';
+import { parseInstant } from '../../common/time/instant';
 import { AppConfig } from '../../config/app-config';
 import { externalAlias } from '../balance/balance.types';
 import { ScopeService } from '../scope/scope.service';
@@ -39,9 +40,14 @@ function legSpec(l: FromToBody, path: string): LegSpec {
   };
 }
 
+/** An exact RFC 3339 instant in years 1 to 9999 (2027-02-30 is refused, never read as March 2). */
 function validDate(value: string, field: string): Date {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new AppError('INVALID_DATE', `${field} is not a valid date-time.`, { fields: { [field]: 'invalid date-time' } });
+  const d = parseInstant(value);
+  if (!d) {
+    throw new AppError('INVALID_DATE', `${field} must be an RFC 3339 date-time that exists (years 0001 to 9999), such as 2026-12-01T12:00:00Z.`, {
+      fields: { [field]: 'invalid date-time' },
+    });
+  }
   return d;
 }
 
@@ -158,9 +164,7 @@ export class TransactionService {
     if (expiresAt && !pending) {
       throw new AppError('BAD_REQUEST', 'expiresAt is only allowed on pending transactions.', { fields: { expiresAt: 'requires pending: true' } });
     }
-    if (expiresAt && expiresAt.getTime() <= Date.now()) {
-      throw new AppError('BAD_REQUEST', 'expiresAt must be in the future.', { fields: { expiresAt: 'must be in the future' } });
-    }
+    // "In the future" is decided by the posting batch against the database's clock, not this host's.
     return {
       description: dto.description ?? null,
       code: dto.code ?? null,

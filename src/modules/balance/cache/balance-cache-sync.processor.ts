@@ -40,9 +40,9 @@ export class BalanceCacheSyncProcessor implements OnApplicationBootstrap {
     try {
       const r = await this.sync.syncOnce();
       const durationMs = Date.now() - started;
-      const line = `Balance cache sync finished in ${durationMs} ms: ${r.checked} checked, ${r.repaired} repaired, ${r.warmed} warmed`;
+      const line = `Balance cache sync finished in ${durationMs} ms: ${r.checked} checked, ${r.repaired} repaired, ${r.warmed} warmed, ${r.removed} foreign keys removed, ${r.failed} failed`;
       const fields = { jobId: job.id, durationMs, ...r };
-      if (r.repaired > 0) this.logger.warn(fields, line);
+      if (r.repaired > 0 || r.removed > 0 || r.failed > 0) this.logger.warn(fields, line);
       else this.logger.log(fields, line);
       return r;
     } catch (err) {

@@ -13,6 +13,10 @@ export interface CacheSyncReport {
   repaired: number;
   /** Missing entries written (warming after a flush, an eviction or a failed write). */
   warmed: number;
+  /** Keys where an entry belongs that were not balance hashes (wrong Redis type), deleted. */
+  removed: number;
+  /** Entries Redis could not read (an error of that key alone); the next run retries them. */
+  failed: number;
 }
 
 /** Balances compared per Redis round trip. */
@@ -53,7 +57,10 @@ export class BalanceCacheSync {
     this.maxHot = config.get('BALANCE_CACHE_SYNC_HOT');
   }
 
-  /** One sync run. Throws when Redis or Postgres fails (the job logs it; the next run retries). */
+  /**
+   * One sync run. An error of one key (e.g. a key of the wrong type) is handled for that key
+   * alone; throws only when Redis or Postgres fails (the job logs it; the next run retries).
+   */
   async syncOnce(now = new Date()): Promise<CacheSyncReport> {
     const stopTimer = this.metrics.syncSeconds.startTimer();
     try {
@@ -61,7 +68,7 @@ export class BalanceCacheSync {
       const seen = new Set(recent.map((b) => b.id));
       const hot = this.cache.takeHot(this.maxHot).filter((h) => !seen.has(h.id));
       const candidates = [...recent, ...(await this.balances.findByIds(hot))];
-      const report: CacheSyncReport = { checked: 0, repaired: 0, warmed: 0 };
+      const report: CacheSyncReport = { checked: 0, repaired: 0, warmed: 0, removed: 0, failed: 0 };
       for (let i = 0; i < candidates.length; i += CHUNK) await this.syncChunk(candidates.slice(i, i + CHUNK), report);
       if (report.repaired > 0) this.metrics.repairs.inc(report.repaired);
       if (report.warmed > 0) this.metrics.warmed.inc(report.warmed);
@@ -72,11 +79,16 @@ export class BalanceCacheSync {
   }
 
   private async syncChunk(rows: Balance[], report: CacheSyncReport): Promise<void> {
-    const cached = await this.redisStep(() => this.cache.peek(rows));
+    const { entries: cached, removed } = await this.redisStep(() => this.cache.peek(rows));
+    report.removed += removed;
     const writes: Array<CacheWrite & { warm: boolean }> = [];
     const ahead: Array<{ row: Balance; raw: Record<string, string> }> = [];
     rows.forEach((b, i) => {
       const raw = cached[i];
+      if (raw === 'failed') {
+        report.failed++; // that key alone: the others are still synced
+        return;
+      }
       const v = verdict(b, raw);
       if (v === 'ahead') ahead.push({ row: b, raw: raw! });
       else if (v !== 'same') writes.push(this.fix(b, raw, v));

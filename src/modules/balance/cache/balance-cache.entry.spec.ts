@@ -1,5 +1,5 @@
 import { Balance } from '../balance.types';
-import { balanceCacheKey, compareVersions, decodeState, encodeEntry, sameEntry } from './balance-cache.entry';
+import { balanceCacheKey, compareVersions, decodeState, encodeEntry, isVersion, sameEntry } from './balance-cache.entry';
 
 const balance: Balance = {
   id: '0190f000-0000-7000-8000-000000000001',
@@ -50,5 +50,13 @@ describe('balance cache entries', () => {
     expect(compareVersions('9', '10')).toBe(-1);
     expect(compareVersions('9007199254740993', '9007199254740992')).toBe(1);
     expect(compareVersions('42', '42')).toBe(0);
+  });
+
+  it('takes only canonical integers as versions: "003" is no version (it would compare as newer than "12")', () => {
+    const raw = encodeEntry(balance);
+    expect(decodeState({ ...raw, version: '003' })).toBeNull();
+    expect(decodeState({ ...raw, version: '0' })).toMatchObject({ version: 0n });
+    expect(['0', '7', '12', '9007199254740993'].every(isVersion)).toBe(true);
+    expect(['003', '00', '012', '', '+1', '-1', '1.0', ' 1'].some(isVersion)).toBe(false);
   });
 });

@@ -62,7 +62,8 @@ export function entryValues(b: Balance): string[] {
   return ENTRY_FIELDS.map((f) => e[f]);
 }
 
-const DIGITS = /^[0-9]+$/;
+/** A canonical integer: "0" or digits without a leading zero ("003" is not a version). */
+const DIGITS = /^(0|[1-9][0-9]*)$/;
 
 /** The state a cached entry holds, or null when it is incomplete or malformed. */
 export function decodeState(raw: Partial<Record<string, string>>): { version: bigint; available: bigint; onHold: bigint; updatedAt: Date } | null {

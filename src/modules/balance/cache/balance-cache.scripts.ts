@@ -10,11 +10,26 @@ export class LuaScript {
   }
 }
 
-/** Shared Lua helpers: the field list, an exact version comparison and a full entry replace. */
+/**
+ * Shared Lua helpers: the field list, canonical versions and their exact comparison, a read
+ * that survives a key of the wrong type, and a full entry replace.
+ */
 const PRELUDE = `
 local FIELDS = {${ENTRY_FIELDS.map((f) => `'${f}'`).join(', ')}}
 local NF = #FIELDS
-local function isversion(v) return v and string.match(v, '^%d+$') ~= nil end
+-- A version is a canonical integer: "0" or digits without a leading zero ("003" is no version).
+local function isversion(v) return v and (v == '0' or string.match(v, '^[1-9]%d*$') ~= nil) end
+-- HMGET of a balance hash; a key of another type (not ours) is deleted and reads as missing.
+local function fields(key, ...)
+  local kind = redis.call('TYPE', key)['ok']
+  if kind ~= 'hash' then
+    if kind ~= 'none' then redis.call('DEL', key) end
+    local none = {}
+    for f = 1, select('#', ...) do none[f] = false end
+    return none
+  end
+  return redis.call('HMGET', key, ...)
+end
 local function cmp(a, b)
   if #a ~= #b then if #a < #b then return -1 else return 1 end end
   if a == b then return 0 end
@@ -52,7 +67,7 @@ for i, key in ipairs(KEYS) do
   local base = 1 + (i - 1) * (NF + 2)
   local mode, expected = ARGV[base + 1], ARGV[base + 2]
   local id, version = ARGV[base + 3], ARGV[base + 4]
-  local cached = redis.call('HMGET', key, 'id', 'version')
+  local cached = fields(key, 'id', 'version')
   local write
   if mode == 'exact' then
     write = (cached[2] or '') == expected
@@ -98,7 +113,7 @@ local ttl = tonumber(ARGV[1])
 local out = {}
 for i, key in ipairs(KEYS) do
   local base = 1 + (i - 1) * NF
-  local cached = redis.call('HMGET', key, unpack(FIELDS))
+  local cached = fields(key, unpack(FIELDS))
   local usable = cached[1] == ARGV[base + 1] and isversion(cached[2])
   if usable then
     local c = cmp(cached[2], ARGV[base + 2])
@@ -121,3 +136,10 @@ for i, key in ipairs(KEYS) do
 end
 return out
 `);
+
+/** Deletes KEYS[1] if it exists and is not a hash (not a balance entry); returns 1 when deleted. */
+export const DELETE_IF_NOT_HASH = `
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind ~= 'hash' and kind ~= 'none' then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

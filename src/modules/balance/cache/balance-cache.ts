@@ -5,7 +5,7 @@ import { REDIS, REDIS_AT_START } from '../../../infrastructure/redis/redis.token
 import { Balance } from '../balance.types';
 import { balanceCacheKey, BalanceRef, decodeState, entryValues } from './balance-cache.entry';
 import { BalanceCacheMetrics } from './balance-cache.metrics';
-import { LuaScript, READ_SCRIPT, STORE_SCRIPT } from './balance-cache.scripts';
+import { DELETE_IF_NOT_HASH, LuaScript, READ_SCRIPT, STORE_SCRIPT } from './balance-cache.scripts';
 import { HotBalance, HotBalances } from './hot-balances';
 
 export type WriteMode = 'newer' | 'not-older' | 'exact';
@@ -99,17 +99,31 @@ export class BalanceCache {
     return fromPostgres.map((b, i) => this.merge(b, answers[i]));
   }
 
-  /** Entries as Redis holds them (raw hashes, null when absent). Throws on Redis errors. */
-  async peek(refs: BalanceRef[]): Promise<Array<Record<string, string> | null>> {
-    if (refs.length === 0) return [];
+  /**
+   * Entries as Redis holds them (raw hashes, null when absent), error by error: a key that is
+   * not a hash (WRONGTYPE: not a balance entry) is deleted and answered as absent, counted in
+   * `removed`; any other error of one key is answered as `failed` for that key alone. Throws
+   * only when Redis does not answer.
+   */
+  async peek(refs: BalanceRef[]): Promise<{ entries: Array<Record<string, string> | null | 'failed'>; removed: number }> {
+    if (refs.length === 0) return { entries: [], removed: 0 };
     const pipeline = this.redis.pipeline();
     for (const r of refs) pipeline.hgetall(balanceCacheKey(r));
     const results = (await this.bounded(pipeline.exec())) ?? [];
-    return results.map(([err, hash]) => {
-      if (err) throw err;
+    const foreign: string[] = [];
+    const entries = results.map(([err, hash], i): Record<string, string> | null | 'failed' => {
+      if (err) {
+        if (!err.message.startsWith('WRONGTYPE')) return 'failed';
+        foreign.push(balanceCacheKey(refs[i]));
+        return null;
+      }
       const h = hash as Record<string, string>;
       return Object.keys(h).length > 0 ? h : null;
     });
+    // Deleted only if still not a hash (a posting may have replaced it meanwhile).
+    let removed = 0;
+    for (const key of foreign) if ((await this.bounded(this.redis.eval(DELETE_IF_NOT_HASH, 1, key))) === 1) removed++;
+    return { entries, removed };
   }
 
   /**

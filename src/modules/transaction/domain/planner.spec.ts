@@ -186,6 +186,25 @@ describe('plan: rules and refusals', () => {
     }
   });
 
+  it('refuses a direct post or a hold touching a blocked account, on either side (1022), naming the alias', () => {
+    const a = balance('@a', { available: u('10') });
+    for (const action of ['direct', 'hold'] as const) {
+      for (const blocked of ['@a', '@b']) {
+        const states = [a, balance('@b')].map((b) => (b.alias === blocked ? { ...b, blocked: true } : b));
+        const e = refusal(() => plan(action, transfer('1', [['@a', '1']], [['@b', '1']]), lookupOf(states)), 'ACCOUNT_BLOCKED');
+        expect(e.message).toContain(blocked);
+      }
+    }
+  });
+
+  it('lets a commit or cancel of a hold complete after its accounts are blocked', () => {
+    const a = balance('@a', { available: u('9'), onHold: u('1'), blocked: true });
+    const b = balance('@b', { blocked: true });
+    for (const action of ['commit', 'cancel'] as const) {
+      expect(plan(action, transfer('1', [['@a', '1']], [['@b', '1']]), lookupOf([a, b])).operations.length).toBeGreaterThan(0);
+    }
+  });
+
   it('refuses a balance in another asset, on either side', () => {
     const a = balance('@a', { available: u('100') });
     const brl = balance('@brl', { assetCode: 'BRL', available: u('100') });

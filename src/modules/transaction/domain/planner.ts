@@ -3,11 +3,11 @@ import { formatAmount } from '../../../common/money/amount';
 import { Balance, EXTERNAL_ACCOUNT_TYPE } from '../../balance/balance.types';
 import { Leg, Transfer } from './transfer';
 
-/** The state of one balance as the planner sees it. */
+/** The state of one balance as the planner sees it (`blocked`: its account's flag). */
 export type BalanceState = Pick<
   Balance,
   'id' | 'accountId' | 'alias' | 'key' | 'assetCode' | 'available' | 'onHold' | 'version' | 'accountType' | 'allowSending' | 'allowReceiving'
->;
+> & { blocked?: boolean };
 
 export type Action = 'direct' | 'hold' | 'commit' | 'cancel';
 export type OperationType = 'DEBIT' | 'CREDIT' | 'ON_HOLD' | 'RELEASE';
@@ -41,6 +41,12 @@ interface Effect {
   /** Which flag must allow it (checked when the money first moves). */
   needs?: 'allowSending' | 'allowReceiving';
 }
+
+/**
+ * Actions that start moving money, refused on a blocked account. A commit or cancel settles a
+ * hold made before the block (deliberately unlike Midaz, which never enforces the flag).
+ */
+const REFUSED_WHEN_BLOCKED: Record<Action, boolean> = { direct: true, hold: true, commit: false, cancel: false };
 
 /** The hold state machine of DESIGN section 4, as data. */
 const EFFECTS: Record<Action, { source: Effect; destination?: Effect }> = {
@@ -80,6 +86,11 @@ export function plan(action: Action, transfer: Transfer, lookup: BalanceLookup):
     const b = working.get(current.id) ?? current;
     if (b.assetCode !== transfer.asset) {
       throw new AppError('ASSET_MISMATCH', `${leg.alias} holds ${b.assetCode}, not ${transfer.asset}.`);
+    }
+    if (b.blocked && REFUSED_WHEN_BLOCKED[action]) {
+      throw new AppError('ACCOUNT_BLOCKED', `The account ${leg.alias} is blocked: it neither sends nor receives.`, {
+        details: { alias: leg.alias, accountId: b.accountId },
+      });
     }
     return b;
   };

@@ -15,13 +15,8 @@ export function storeTransfer(t: Transfer): StoredTransfer {
   };
 }
 
-export function loadTransfer(s: StoredTransfer): Transfer {
-  return {
-    asset: s.asset,
-    value: amountFromDb(s.value),
-    sources: s.sources.map(loadLeg),
-    destinations: s.destinations.map(loadLeg),
-  };
+export function loadLegs(legs: StoredLeg[]): Leg[] {
+  return legs.map(loadLeg);
 }
 
 /** Legs swapped: what a revert posts. */

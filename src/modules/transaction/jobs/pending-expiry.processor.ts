@@ -39,10 +39,10 @@ export class PendingExpiryProcessor implements OnApplicationBootstrap {
   }
 
   async expireDueHolds(job: { id: string | number }): Promise<ExpiryReport> {
-    const started = Date.now();
+    const started = Date.now(); // for the duration only: what is due is decided by the database's clock
     this.logger.log({ jobId: job.id }, 'Pending expiry run started');
     try {
-      const r = await this.expiry.expireDueHolds(new Date(started));
+      const r = await this.expiry.expireDueHolds();
       const durationMs = Date.now() - started;
       const line = `Pending expiry run finished in ${durationMs} ms: ${r.expired} expired, ${r.skipped} skipped, ${r.failed} failed`;
       const fields = { jobId: job.id, durationMs, ...r };

@@ -41,15 +41,16 @@ export class PendingExpiryService implements OnModuleDestroy {
   }
 
   /**
-   * Expires every hold due at `now`, in rounds of PENDING_EXPIRY_BATCH, each round after the
+   * Expires every hold due by the database's clock (plus `aheadMs`, which only tests use to act
+   * as if that much time had passed), in rounds of PENDING_EXPIRY_BATCH, each round after the
    * last hold of the previous one: a hold whose cancel fails is reported and passed, never
    * retried in a loop, and never keeps the holds behind it from expiring (the next run retries it).
    */
-  async expireDueHolds(now: Date): Promise<ExpiryReport> {
+  async expireDueHolds(options: { aheadMs?: number } = {}): Promise<ExpiryReport> {
     const report: ExpiryReport = { found: 0, expired: 0, skipped: 0, failed: 0 };
     let after: DueHold | undefined;
     for (;;) {
-      const due = await this.transactions.findExpiredHolds(now, this.batchSize, after);
+      const due = await this.transactions.findExpiredHolds(this.batchSize, after, options.aheadMs);
       const round = await this.expireRound(due);
       report.found += due.length;
       report.expired += round.expired;

@@ -4,8 +4,9 @@ import { AppError, AssertionFailure } from '../../../common/errors/app-error';
 import { Balance } from '../../balance/balance.types';
 import { balanceFromRow } from '../../balance/balance.repository';
 import { Action, BalanceState, plan, Plan } from '../domain/planner';
-import { loadTransfer, reversed, storeTransfer } from '../domain/stored-transfer';
-import { Transfer } from '../domain/transfer';
+import { heldTransfer, postedTransfer } from '../domain/booked-transfer';
+import { loadLegs, reversed, storeTransfer } from '../domain/stored-transfer';
+import { Leg, Transfer } from '../domain/transfer';
 import { TransactionDto } from '../dto/transaction.dto';
 import { toTransactionDto } from '../transaction.mapper';
 import { transactionFromRow } from '../transaction.repository';
@@ -53,6 +54,8 @@ export class PostingBatch {
   private readonly results: Array<JobResult | undefined>;
   private readonly balances = new Map<string, Balance>();
   private readonly originalVersions = new Map<string, { version: bigint; rowId: string }>();
+  /** Ids of the locked balances whose account is blocked. */
+  private readonly blocked = new Set<string>();
   private readonly lockedTransactions = new Map<string, TransactionRecord>();
   private readonly revertedParents = new Set<string>();
   private readonly priorOperations = new Map<string, OperationRecord[]>();
@@ -185,9 +188,14 @@ export class PostingBatch {
     this.jobs.forEach((job, i) => {
       if (this.open(i) && job.kind === 'revert') reverted.add(txKey(job.ledgerId, job.transactionId));
     });
-    const withOperations = rows
-      .filter((r) => r.status_code === 'PENDING' || reverted.has(txKey(r.ledger_id, r.id)))
-      .map((r) => ({ ledgerId: r.ledger_id, id: r.id }));
+    // Once each, however many jobs of the batch name the transaction.
+    const withOperations = [
+      ...new Map(
+        rows
+          .filter((r) => r.status_code === 'PENDING' || reverted.has(txKey(r.ledger_id, r.id)))
+          .map((r) => [txKey(r.ledger_id, r.id), { ledgerId: r.ledger_id, id: r.id }]),
+      ).values(),
+    ];
     for (const op of await this.repo.operationsOf(this.client, withOperations)) {
       const k = txKey(op.ledgerId, op.transactionId);
       this.priorOperations.set(k, [...(this.priorOperations.get(k) ?? []), op]);
@@ -197,23 +205,26 @@ export class PostingBatch {
   /** Every balance any open job may touch, locked in id order. */
   private async lockBalances(): Promise<void> {
     const keys = new Map<string, BalanceKey>();
-    const add = (ledgerId: string, t: Transfer) => {
-      for (const l of [...t.sources, ...t.destinations]) {
-        keys.set(balanceKey(ledgerId, l.alias, l.balanceKey), { ledgerId, alias: l.alias, key: l.balanceKey });
-      }
+    const add = (ledgerId: string, legs: Array<{ alias: string; balanceKey: string }>) => {
+      for (const l of legs) keys.set(balanceKey(ledgerId, l.alias, l.balanceKey), { ledgerId, alias: l.alias, key: l.balanceKey });
     };
     this.jobs.forEach((job, i) => {
       if (!this.open(i)) return;
-      if (job.kind === 'create') add(job.ledgerId, job.transfer);
+      if (job.kind === 'create') add(job.ledgerId, [...job.transfer.sources, ...job.transfer.destinations]);
       else {
         const tx = this.lockedTransactions.get(txKey(job.ledgerId, job.transactionId));
-        if (tx) add(job.ledgerId, loadTransfer(tx.body));
+        if (!tx) return;
+        // The balances of its operations (the books) and, for a hold, the destinations it names.
+        add(job.ledgerId, (this.priorOperations.get(txKey(tx.ledgerId, tx.id)) ?? []).map((o) => ({ alias: o.accountAlias, balanceKey: o.balanceKey })));
+        // (A revert of a hold this batch commits first needs them too.)
+        if (tx.status === 'PENDING') add(job.ledgerId, storedDestinations(tx));
       }
     });
     for (const row of await this.repo.lockBalances(this.client, [...keys.values()])) {
       const b = balanceFromRow(row);
       this.balances.set(balanceKey(b.ledgerId, b.alias, b.key), b);
       this.originalVersions.set(b.id, { version: b.version, rowId: row.row_id });
+      if (row.account_blocked) this.blocked.add(b.id);
     }
   }
 
@@ -223,7 +234,8 @@ export class PostingBatch {
       const posting = this.prepare(job);
       const lookup = (alias: string, key: string): BalanceState | undefined => {
         const b = this.balances.get(balanceKey(job.ledgerId, alias, key));
-        return b && b.organizationId === job.organizationId ? b : undefined;
+        if (!b || b.organizationId !== job.organizationId) return undefined;
+        return this.blocked.has(b.id) ? { ...b, blocked: true } : b;
       };
       const planned = plan(posting.action, posting.transfer, lookup);
       posting.onPlanned?.();
@@ -274,6 +286,10 @@ export class PostingBatch {
   }
 
   private prepareCreate(job: CreateJob): Posting {
+    // The database's clock (the batch's time), never the app host's, says what the future is.
+    if (job.header.expiresAt && job.header.expiresAt.getTime() <= this.now.getTime()) {
+      throw new AppError('BAD_REQUEST', 'expiresAt must be in the future.', { fields: { expiresAt: 'must be in the future' } });
+    }
     const status = job.action === 'hold' ? 'PENDING' : 'APPROVED';
     return {
       action: job.action,
@@ -298,10 +314,13 @@ export class PostingBatch {
       throw new AppError('HOLD_EXPIRED', `The hold of transaction ${tx.id} expired at ${tx.expiresAt.toISOString()}.`);
     }
     const status: TransactionStatus = job.action === 'commit' ? 'APPROVED' : 'CANCELED';
+    const operations = this.priorOperations.get(txKey(tx.ledgerId, tx.id)) ?? [];
     return {
       action: job.action,
-      transfer: loadTransfer(tx.body),
-      transaction: { ...tx, status, updatedAt: this.now, operations: this.priorOperations.get(txKey(tx.ledgerId, tx.id)) ?? [] },
+      // The books decide what settles: the hold's ON_HOLD operations (a commit's destinations,
+      // known only from the request, must total exactly what they hold).
+      transfer: heldTransfer(tx, operations, job.action === 'commit' ? requestedDestinations(tx) : null),
+      transaction: { ...tx, status, updatedAt: this.now, operations },
       isNew: false,
       settleTo: status,
       settleReason: job.reason,
@@ -329,7 +348,8 @@ export class PostingBatch {
         throw new AppError('ACCOUNT_REPLACED', `The account ${op.accountAlias} of transaction ${parent.id} was deleted and replaced since; it cannot be reverted.`);
       }
     }
-    const transfer = reversed(loadTransfer(parent.body));
+    // What the original moved, from its operations (never from its stored request body).
+    const transfer = reversed(postedTransfer(parent, this.priorOperations.get(key) ?? []));
     const header: TransactionHeader = {
       description: `Revert of transaction ${parent.id}`,
       code: parent.code,
@@ -379,6 +399,8 @@ export class PostingBatch {
     }));
     this.newOperations.push(...operations);
     if (posting.isNew) this.newTransactions.push(tx);
+    // A revert later in this batch reverts what this settle posted.
+    else this.priorOperations.set(txKey(tx.ledgerId, tx.id), [...tx.operations, ...operations]);
     if (posting.settleTo) this.settled.push({ ledgerId: tx.ledgerId, id: tx.id, status: posting.settleTo, metadata: reason });
     const answered: TransactionWithOperations = { ...tx, metadata: { ...tx.metadata, ...reason }, operations: [...tx.operations, ...operations] };
     // The response is built on first use: after COMMIT for most postings, so no lock is held
@@ -429,6 +451,21 @@ export class PostingBatch {
       if (this.jobs[i].idempotency!.hash !== this.jobs[owner].idempotency!.hash) this.results[i] = { ok: false, error: keyInUse() };
       else this.results[i] = r.ok ? { ok: true, outcome: { ...r.outcome, replayed: true } } : r;
     }
+  }
+}
+
+/** The destination legs a hold's stored request names (aliases only: amounts are checked when it settles). */
+function storedDestinations(tx: TransactionRecord): Array<{ alias: string; balanceKey: string }> {
+  const legs = Array.isArray(tx.body?.destinations) ? tx.body.destinations : [];
+  return legs.filter((l) => typeof l?.alias === 'string' && typeof l?.balanceKey === 'string');
+}
+
+/** A hold's stored destination legs with their amounts; unreadable ones are an integrity failure of this job alone. */
+function requestedDestinations(tx: TransactionRecord): Leg[] {
+  try {
+    return loadLegs(tx.body.destinations);
+  } catch {
+    throw new AssertionFailure("a hold's stored destinations cannot be read", { transactionId: tx.id });
   }
 }
 

@@ -16,6 +16,8 @@ export interface BalanceKey {
 /** A locked balance row and its physical address (`ctid`), valid until the lock is released. */
 export interface LockedBalanceRow extends BalanceRow {
   row_id: string;
+  /** The blocked flag of the balance's account. */
+  account_blocked: boolean;
 }
 
 export interface BalanceUpdate {
@@ -212,7 +214,9 @@ export class PostingRepository {
                     WHERE x.ledger_id = k.ledger_id AND x.alias = k.alias AND x.key = k.key OFFSET 0) f
                 WHERE f.deleted_at IS NULL
                 ORDER BY f.id)
-             SELECT b.ctid::text AS row_id, ${balanceColumns('b')} FROM found
+             SELECT b.ctid::text AS row_id, ${balanceColumns('b')},
+                    coalesce((SELECT a.blocked FROM accounts a WHERE a.id = b.account_id), false) AS account_blocked
+               FROM found
                CROSS JOIN LATERAL (
                  SELECT ctid, * FROM balances x WHERE x.ledger_id = found.ledger_id AND x.id = found.id FOR UPDATE) b
               WHERE b.deleted_at IS NULL`,

@@ -1,0 +1,34 @@
+/**
+ * RFC 3339 instants (`2026-12-01T12:00:00Z`, `2026-12-01T12:00:00.250+02:00`), parsed strictly:
+ * every field in range for its month (no 2027-02-30 rolling over into March), years 0001 to
+ * 9999 both as written and in UTC, and no precision beyond the millisecond a Date keeps (so the
+ * stored instant is exactly the one sent). Pure: no Nest or TypeORM.
+ */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+const MIN_YEAR = 1;
+const MAX_YEAR = 9999;
+
+export function parseInstant(raw: string): Date | null {
+  const m = RFC3339.exec(raw);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const fraction = m[7] ?? '';
+  if (/[1-9]/.test(fraction.slice(3))) return null; // finer than a millisecond: would not round-trip
+  const ms = Number(fraction.slice(0, 3).padEnd(3, '0'));
+  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
+  const offsetHours = m[9] ? Number(m[10]) : 0;
+  const offsetMinutes = m[9] ? Number(m[11]) : 0;
+  if (offsetHours > 23 || offsetMinutes > 59) return null;
+  // Date.UTC maps years 0-99 to 1900-1999: set the full year explicitly.
+  const local = new Date(0);
+  local.setUTCFullYear(year, month - 1, day);
+  local.setUTCHours(hour, minute, second, ms);
+  // A day past its month's end rolls over: refuse it rather than store another date.
+  if (local.getUTCFullYear() !== year || local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day) return null;
+  const sign = m[9] === '-' ? -1 : 1;
+  const instant = new Date(local.getTime() - sign * (offsetHours * 60 + offsetMinutes) * 60_000);
+  const utcYear = instant.getUTCFullYear();
+  if (utcYear < MIN_YEAR || utcYear > MAX_YEAR) return null;
+  return instant;
+}
