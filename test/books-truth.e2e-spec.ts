@@ -9,10 +9,21 @@ import { fund, sql, transfer } from './support/postings';
  * service's back cannot bend the money they move.
  */
 let t: TestApp;
+/** Bodies as stored before a test edited them: put back afterwards, so reconciliation runs of other tests see clean books. */
+const edited: Array<{ ledgerId: string; id: string; body: unknown }> = [];
 beforeAll(async () => {
   t = await startApp();
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  for (const e of edited) await sql(`UPDATE transactions SET body = $3 WHERE ledger_id = $1 AND id = $2`, [e.ledgerId, e.id, e.body]);
+  await t.close();
+});
+
+async function editBody(ctx: LedgerCtx, id: string, update: string, values: unknown[] = []): Promise<void> {
+  const [row] = await sql(`SELECT body FROM transactions WHERE ledger_id = $1 AND id = $2`, [ctx.ledger, id]);
+  edited.push({ ledgerId: ctx.ledger, id, body: row.body });
+  await sql(`UPDATE transactions SET body = ${update} WHERE ledger_id = $1 AND id = $2`, [ctx.ledger, id, ...values]);
+}
 
 async function twoAccounts(): Promise<LedgerCtx> {
   const ctx = await newLedger(t.api);
@@ -23,11 +34,12 @@ async function twoAccounts(): Promise<LedgerCtx> {
 }
 
 const inflate = (ctx: LedgerCtx, id: string, value: string) =>
-  sql(
-    `UPDATE transactions SET body = jsonb_set(jsonb_set(jsonb_set(body, '{value}', to_jsonb($3::text)),
-       '{sources,0,amount}', to_jsonb($3::text)), '{destinations,0,amount}', to_jsonb($3::text))
-     WHERE ledger_id = $1 AND id = $2`,
-    [ctx.ledger, id, value],
+  editBody(
+    ctx,
+    id,
+    `jsonb_set(jsonb_set(jsonb_set(body, '{value}', to_jsonb($3::text)), '{sources,0,amount}', to_jsonb($3::text)),
+       '{destinations,0,amount}', to_jsonb($3::text))`,
+    [value],
   );
 
 describe('the books, not the stored body, decide what settles', () => {
@@ -60,7 +72,7 @@ describe('the books, not the stored body, decide what settles', () => {
   it('a commit whose stored sources were edited still debits the held balances by what they hold', async () => {
     const ctx = await twoAccounts();
     const h = await hold(ctx, [['@a', '10']], [['@b', '10']]);
-    await sql(`UPDATE transactions SET body = jsonb_set(body, '{sources,0,amount}', '"500"') WHERE ledger_id = $1 AND id = $2`, [ctx.ledger, h.id]);
+    await editBody(ctx, h.id, `jsonb_set(body, '{sources,0,amount}', '"500"')`);
     const res = await commit(ctx, h.id);
     expect(res.status).toBe(200);
     expect(res.body.operations.map((o: any) => [o.type, o.accountAlias, o.amount.value])).toEqual([
