@@ -71,7 +71,6 @@ export async function createApp(env: Env, options: CreateAppOptions = {}): Promi
     // JSON only: no form or text parsers (a browser form must not be able to post here).
     bodyParser: false,
   });
-  app.useLogger(nestLogger);
   const config = app.get(AppConfig);
 
   app.useGlobalPipes(createValidationPipe());

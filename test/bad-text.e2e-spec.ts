@@ -1,8 +1,8 @@
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
-import { LedgerCtx, newAccount, newLedger } from './support/factories';
+import { LedgerCtx } from './support/factories';
 import { postJson, snapshotOf } from './support/holds';
-import { countTransactions, fund } from './support/postings';
+import { countTransactions, fundedPair, transferBody } from './support/postings';
 
 /**
  * Text that is not well-formed Unicode (a lone UTF-16 surrogate sent as a JSON escape) and
@@ -13,10 +13,7 @@ let t: TestApp;
 let ctx: LedgerCtx;
 beforeAll(async () => {
   t = await startApp();
-  ctx = await newLedger(t.api);
-  await newAccount(ctx, '@a');
-  await newAccount(ctx, '@b');
-  await fund(ctx, '@a', '100');
+  ctx = await fundedPair(t.api);
 });
 afterAll(() => t.close());
 
@@ -35,10 +32,7 @@ describe('text that is not well-formed Unicode', () => {
   it('a lone surrogate in transaction metadata, with X-Idempotency, is a 400 naming the field', async () => {
     const res = await ctx.api.post(
       `${ctx.base}/transactions/json`,
-      {
-        metadata: { note: LONE_LOW },
-        send: { asset: 'USD', value: '1', source: { from: [{ accountAlias: '@a', amount: { asset: 'USD', value: '1' } }] }, distribute: { to: [{ accountAlias: '@b', amount: { asset: 'USD', value: '1' } }] } },
-      },
+      transferBody('@a', '@b', '1', { metadata: { note: LONE_LOW } }),
       { 'X-Idempotency': `lone-${Date.now()}` },
     );
     expect(expectError(res, 400, '0094').fields).toEqual({ 'metadata.note': 'is not well-formed Unicode (a lone surrogate)' });

@@ -1,7 +1,7 @@
 import { startApp, TestApp } from './support/app';
-import { LedgerCtx, newAccount, newLedger } from './support/factories';
+import { LedgerCtx } from './support/factories';
 import { commit, hold, revert, snapshotOf, snap } from './support/holds';
-import { fund, sql, transfer } from './support/postings';
+import { fundedPair, sql, transfer } from './support/postings';
 
 /**
  * Commit and revert post what the books say (the hold's ON_HOLD operations, the original's
@@ -25,14 +25,6 @@ async function editBody(ctx: LedgerCtx, id: string, update: string, values: unkn
   await sql(`UPDATE transactions SET body = ${update} WHERE ledger_id = $1 AND id = $2`, [ctx.ledger, id, ...values]);
 }
 
-async function twoAccounts(): Promise<LedgerCtx> {
-  const ctx = await newLedger(t.api);
-  await newAccount(ctx, '@a');
-  await newAccount(ctx, '@b');
-  await fund(ctx, '@a', '1000');
-  return ctx;
-}
-
 const inflate = (ctx: LedgerCtx, id: string, value: string) =>
   editBody(
     ctx,
@@ -44,7 +36,7 @@ const inflate = (ctx: LedgerCtx, id: string, value: string) =>
 
 describe('the books, not the stored body, decide what settles', () => {
   it('a revert moves the original operations amount even when the stored body says 500', async () => {
-    const ctx = await twoAccounts();
+    const ctx = await fundedPair(t.api, '1000');
     const tx = await transfer(ctx, '@a', '@b', '1.00');
     await inflate(ctx, tx.id, '500');
     const res = await revert(ctx, tx.id);
@@ -59,7 +51,7 @@ describe('the books, not the stored body, decide what settles', () => {
   });
 
   it('a commit debits the held amount even when the stored body says more', async () => {
-    const ctx = await twoAccounts();
+    const ctx = await fundedPair(t.api, '1000');
     const h = await hold(ctx, [['@a', '10']], [['@b', '10']]);
     await inflate(ctx, h.id, '500');
     const res = await commit(ctx, h.id);
@@ -70,7 +62,7 @@ describe('the books, not the stored body, decide what settles', () => {
   });
 
   it('a commit whose stored sources were edited still debits the held balances by what they hold', async () => {
-    const ctx = await twoAccounts();
+    const ctx = await fundedPair(t.api, '1000');
     const h = await hold(ctx, [['@a', '10']], [['@b', '10']]);
     await editBody(ctx, h.id, `jsonb_set(body, '{sources,0,amount}', '"500"')`);
     const res = await commit(ctx, h.id);

@@ -1,8 +1,8 @@
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
-import { LedgerCtx, newAccount, newAsset, newLedger } from './support/factories';
+import { newAccount, newAsset, newLedger } from './support/factories';
 import { balanceState, cancel, commit, hold } from './support/holds';
-import { fund, outflowBody } from './support/postings';
+import { fundedPair, inflowBody, outflowBody } from './support/postings';
 
 /** Deletes never strand money or holds: a balance a hold names, an asset balances still hold. */
 let t: TestApp;
@@ -11,17 +11,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function twoAccounts(): Promise<LedgerCtx> {
-  const ctx = await newLedger(t.api);
-  await newAccount(ctx, '@a');
-  await newAccount(ctx, '@b');
-  await fund(ctx, '@a', '100');
-  return ctx;
-}
-
 describe('DELETE balance', () => {
   it('is refused (422 1020) while a PENDING hold credits it; the hold still commits, then the delete goes through', async () => {
-    const ctx = await twoAccounts();
+    const ctx = await fundedPair(t.api);
     const h = await hold(ctx, [['@a', '10']], [['@b', '10']]);
     const b = await balanceState(ctx, '@b');
     expectError(await t.api.delete(`${ctx.base}/balances/${b.id}`), 422, '1020');
@@ -31,7 +23,7 @@ describe('DELETE balance', () => {
   });
 
   it('is refused while a PENDING hold debits it (its funds are held: 0016)', async () => {
-    const ctx = await twoAccounts();
+    const ctx = await fundedPair(t.api);
     const h = await hold(ctx, [['@a', '10']], [['@b', '10']]);
     const a = await balanceState(ctx, '@a');
     expect((await t.api.delete(`${ctx.base}/balances/${a.id}`)).status).toBe(422);
@@ -39,7 +31,7 @@ describe('DELETE balance', () => {
   });
 
   it('goes through once the hold that credited it is canceled', async () => {
-    const ctx = await twoAccounts();
+    const ctx = await fundedPair(t.api);
     const h = await hold(ctx, [['@a', '10']], [['@b', '10']]);
     expect((await cancel(ctx, h.id)).status).toBe(200);
     const b = await balanceState(ctx, '@b');
@@ -60,10 +52,8 @@ describe('DELETE asset', () => {
     const ctx = await newLedger(t.api);
     const eur = await newAsset(ctx, 'EUR');
     const acc = await newAccount(ctx, '@e', { assetCode: 'EUR' });
-    const inflow = { send: { asset: 'EUR', value: '5', distribute: { to: [{ accountAlias: '@e', amount: { asset: 'EUR', value: '5' } }] } } };
-    expect((await t.api.post(`${ctx.base}/transactions/inflow`, inflow)).status).toBe(201);
-    const outflow = { send: { asset: 'EUR', value: '5', source: { from: [{ accountAlias: '@e', amount: { asset: 'EUR', value: '5' } }] } } };
-    expect((await t.api.post(`${ctx.base}/transactions/outflow`, outflow)).status).toBe(201);
+    expect((await t.api.post(`${ctx.base}/transactions/inflow`, inflowBody('@e', '5', {}, 'EUR'))).status).toBe(201);
+    expect((await t.api.post(`${ctx.base}/transactions/outflow`, outflowBody('@e', '5', {}, 'EUR'))).status).toBe(201);
     expect((await t.api.delete(`${ctx.base}/accounts/${acc.id}`)).status).toBe(204);
     // @external/EUR is back at zero: the asset may go, and be created again.
     expect((await t.api.delete(`${ctx.base}/assets/${eur}`)).status).toBe(204);

@@ -1,27 +1,16 @@
 import { ChildProcess, spawn } from 'child_process';
-import { createServer } from 'net';
 import { join } from 'path';
 import { CLEAN_BOOKS, checkBooks } from '../bench/books-check';
 import { Api } from './support/api';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
 import { balanceOf, fromCents, fund, prng, runPool, sleep, sql, transferBody } from './support/postings';
+import { freePort } from './support/servers';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/test-env';
 
 jest.setTimeout(240_000);
 
 const ROOT = join(__dirname, '..');
 const START_TIMEOUT_MS = 120_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Child {
   proc: ChildProcess;

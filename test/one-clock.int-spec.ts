@@ -1,10 +1,9 @@
-import type { Job } from 'bull';
 import { PendingExpiryProcessor } from '../src/modules/transaction/jobs/pending-expiry.processor';
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
-import { LedgerCtx, newAccount, newLedger } from './support/factories';
 import { cancel, getTransaction, hold, postJson, snap, snapshotOf } from './support/holds';
-import { fund, sql } from './support/postings';
+import { withHostClockSkew } from './support/clock';
+import { fundedPair, sql } from './support/postings';
 
 /**
  * One clock, the database's: a hold's expiry is decided and validated against Postgres now(),
@@ -17,37 +16,16 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const MINUTE = 60_000;
-const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
-  'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
-
-/** Runs fn with the host clock (Date, Date.now) moved by skewMs; the database's clock is untouched. */
-async function withHostClockSkew<T>(skewMs: number, fn: () => Promise<T>): Promise<T> {
-  jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], now: Date.now() + skewMs });
-  try {
-    return await fn();
-  } finally {
-    jest.useRealTimers();
-  }
-}
-
 async function dbNow(): Promise<number> {
   const [r] = await sql(`SELECT now() AS now`);
   return new Date(r.now).getTime();
 }
 
-async function funded(): Promise<LedgerCtx> {
-  const ctx = await newLedger(t.api);
-  await newAccount(ctx, '@a');
-  await newAccount(ctx, '@b');
-  await fund(ctx, '@a', '100');
-  return ctx;
-}
-
 describe('hold expiry follows the database clock', () => {
   it('with the host clock 5 minutes ahead, a hold due in 2 minutes is not expired by the job', async () => {
-    const ctx = await funded();
+    const ctx = await fundedPair(t.api);
     const h = await hold(ctx, [['@a', '30']], [['@b', '30']], { expiresAt: new Date((await dbNow()) + 2 * MINUTE).toISOString() });
-    const run = await withHostClockSkew(5 * MINUTE, () => t.app.get(PendingExpiryProcessor).expireDueHolds({ id: 'skewed' } as Job));
+    const run = await withHostClockSkew(5 * MINUTE, () => t.app.get(PendingExpiryProcessor).expireDueHolds({ id: 'skewed' }));
     expect(run).toMatchObject({ expired: 0, failed: 0 });
     expect((await getTransaction(ctx, h.id)).status.code).toBe('PENDING');
     expect(await snapshotOf(ctx, '@a')).toEqual(snap('70', '30', 2));
@@ -55,7 +33,7 @@ describe('hold expiry follows the database clock', () => {
   });
 
   it('with the host clock 5 minutes ahead, an expiresAt 2 minutes ahead of the database is accepted', async () => {
-    const ctx = await funded();
+    const ctx = await fundedPair(t.api);
     const expiresAt = new Date((await dbNow()) + 2 * MINUTE).toISOString();
     const res = await withHostClockSkew(5 * MINUTE, () => postJson(ctx, [['@a', '30']], [['@b', '30']], { pending: true, expiresAt }));
     expect(res.status).toBe(201);
@@ -64,7 +42,7 @@ describe('hold expiry follows the database clock', () => {
   });
 
   it('with the host clock 5 minutes behind, an expiresAt a minute in the database past is refused', async () => {
-    const ctx = await funded();
+    const ctx = await fundedPair(t.api);
     const expiresAt = new Date((await dbNow()) - MINUTE).toISOString();
     const res = await withHostClockSkew(-5 * MINUTE, () => postJson(ctx, [['@a', '30']], [['@b', '30']], { pending: true, expiresAt }));
     expectError(res, 400);

@@ -5,9 +5,8 @@ import { PendingExpiryService } from '../src/modules/transaction/jobs/pending-ex
 import { TransactionService } from '../src/modules/transaction/transaction.service';
 import { expectError } from './support/api';
 import { startApp, TestApp } from './support/app';
-import { LedgerCtx, newAccount, newLedger } from './support/factories';
 import { cancel, commit, eventually, getTransaction, hold, opsOf, snap, snapshotOf } from './support/holds';
-import { fund, sleep } from './support/postings';
+import { fundedPair, sleep } from './support/postings';
 import { TEST_REDIS_URL } from './support/test-env';
 
 /**
@@ -19,14 +18,6 @@ jest.setTimeout(60_000);
 const LOCK_KEY = `ledger:lock:${PENDING_EXPIRY_LOCK}`;
 const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
 
-async function funded(t: TestApp): Promise<LedgerCtx> {
-  const ctx = await newLedger(t.api);
-  await newAccount(ctx, '@a');
-  await newAccount(ctx, '@b');
-  await fund(ctx, '@a', '100');
-  return ctx;
-}
-
 describe('before the job has run (interval of a day)', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -35,7 +26,7 @@ describe('before the job has run (interval of a day)', () => {
   afterAll(() => t.close());
 
   it('a commit after expiresAt is refused with 409 1015 and the hold stays PENDING with its funds held', async () => {
-    const ctx = await funded(t);
+    const ctx = await fundedPair(t.api);
     const tx = await hold(ctx, [['@a', '30']], [['@b', '30']], { expiresAt: inMs(800) });
     await sleep(1000);
 
@@ -48,7 +39,7 @@ describe('before the job has run (interval of a day)', () => {
   });
 
   it('a cancel after expiresAt still releases the hold', async () => {
-    const ctx = await funded(t);
+    const ctx = await fundedPair(t.api);
     const tx = await hold(ctx, [['@a', '30']], [['@b', '30']], { expiresAt: inMs(300) });
     await sleep(500);
 
@@ -72,7 +63,7 @@ describe('the job, every 500 ms', () => {
   });
 
   it('cancels a hold once its expiresAt passed: CANCELED, RELEASE, cancelReason expired, funds available again', async () => {
-    const ctx = await funded(t);
+    const ctx = await fundedPair(t.api);
     const tx = await hold(ctx, [['@a', '30']], [['@b', '30']], { expiresAt: inMs(1500), metadata: { order: 'o-7' } });
     expect((await getTransaction(ctx, tx.id)).status.code).toBe('PENDING');
 
@@ -90,7 +81,7 @@ describe('the job, every 500 ms', () => {
   });
 
   it('leaves a hold alone until its expiresAt', async () => {
-    const ctx = await funded(t);
+    const ctx = await fundedPair(t.api);
     const tx = await hold(ctx, [['@a', '30']], [['@b', '30']], { expiresAt: inMs(60_000) });
     await sleep(1600); // three runs at least
 
@@ -100,7 +91,7 @@ describe('the job, every 500 ms', () => {
   });
 
   it('skips its runs while another instance holds the lock, and expires the hold once the lock is gone', async () => {
-    const ctx = await funded(t);
+    const ctx = await fundedPair(t.api);
     await redis.set(LOCK_KEY, 'another-instance', 'PX', 10_000);
     try {
       const tx = await hold(ctx, [['@a', '30']], [['@b', '30']], { expiresAt: inMs(300) });
@@ -134,7 +125,7 @@ describe('expireDueHolds with PENDING_EXPIRY_BATCH=2', () => {
   afterAll(() => t.close());
 
   it('expires every due hold in rounds of the batch size, and only the due ones', async () => {
-    const ctx = await funded(t);
+    const ctx = await fundedPair(t.api);
     const base = Date.now() + 3_600_000;
     const due = [];
     for (let i = 0; i < 5; i++) due.push(await hold(ctx, [['@a', '10']], [['@b', '10']], { expiresAt: new Date(base + i * 1000).toISOString() }));
@@ -150,7 +141,7 @@ describe('expireDueHolds with PENDING_EXPIRY_BATCH=2', () => {
   });
 
   it('passes holds whose cancel fails: the ones behind them still expire, the failures are reported', async () => {
-    const ctx = await funded(t);
+    const ctx = await fundedPair(t.api);
     const base = Date.now() + 2 * 3_600_000;
     const holds = [];
     for (let i = 0; i < 5; i++) holds.push(await hold(ctx, [['@a', '10']], [['@b', '10']], { expiresAt: new Date(base + i * 1000).toISOString() }));

@@ -6,7 +6,7 @@ import { startApp, TestApp } from './support/app';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
 import { balanceState, cancel, commit, getTransaction, hold, postJson, revert, snap, snapshotOf } from './support/holds';
 import { checkHolds } from './support/holds-check';
-import { fund, setFlags, sleep } from './support/postings';
+import { fund, fundedPair, setFlags, sleep } from './support/postings';
 import { TEST_DATABASE_URL } from './support/test-env';
 import { withOneBatchApp } from './support/one-batch';
 
@@ -30,19 +30,11 @@ async function expectCleanBooks(): Promise<void> {
   expect(await checkHolds(TEST_DATABASE_URL)).toEqual([]);
 }
 
-async function twoAccounts(funds = '100'): Promise<LedgerCtx> {
-  const ctx = await newLedger(t.api);
-  await newAccount(ctx, '@a');
-  await newAccount(ctx, '@b');
-  await fund(ctx, '@a', funds);
-  return ctx;
-}
-
 const types = (tx: { operations: Array<{ type: string }> }) => tx.operations.map((o) => o.type).sort();
 
 describe('racing settles of one hold', () => {
   it('20 concurrent commits: exactly one 200 APPROVED, 19 x 409 0099, exactly 2 operations added', async () => {
-    const ctx = await twoAccounts();
+    const ctx = await fundedPair(t.api);
     const tx = await hold(ctx, [['@a', '10']], [['@b', '10']]);
     expect(tx.operations).toHaveLength(1);
 
@@ -63,7 +55,7 @@ describe('racing settles of one hold', () => {
   });
 
   it('commit racing cancel, 10 rounds: each hold ends exactly once with that outcome\'s operations', async () => {
-    const ctx = await twoAccounts();
+    const ctx = await fundedPair(t.api);
     const tally = { APPROVED: 0, CANCELED: 0 };
     for (let round = 0; round < 10; round++) {
       const tx = await hold(ctx, [['@a', '1']], [['@b', '1']]);
@@ -88,7 +80,7 @@ describe('racing settles of one hold', () => {
   });
 
   it('commit racing the expiry job, 10 rounds: either the commit or the expiry wins, never both', async () => {
-    const ctx = await twoAccounts();
+    const ctx = await fundedPair(t.api);
     for (let round = 0; round < 10; round++) {
       const expiresAt = new Date(Date.now() + 3_600_000);
       const tx = await hold(ctx, [['@a', '1']], [['@b', '1']], { expiresAt: expiresAt.toISOString() });

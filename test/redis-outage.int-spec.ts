@@ -1,7 +1,8 @@
 import { ChildProcess } from 'child_process';
 import Redis from 'ioredis';
 import { startApp, TestApp } from './support/app';
-import { cachedEntry, freePort, killProcess, metricValue, pgBalances, shown, startRedisServer, truth } from './support/balance-cache';
+import { cachedEntry, metricValue, pgBalances, shown, truth } from './support/balance-cache';
+import { freePort, killProcess, startRedisServer } from './support/servers';
 import { eventually } from './support/holds';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
 import { fund, outflowBody, runPool, sleep, transferBody } from './support/postings';

@@ -6,6 +6,7 @@ import {
   balanceOf,
   countTransactions,
   fund,
+  fundedPair,
   inflowBody,
   outflowBody,
   setFlags,
@@ -17,6 +18,7 @@ import {
   usd,
 } from './support/postings';
 import { CLEAN_BOOKS, checkBooks } from '../bench/books-check';
+import { withHostClock } from './support/clock';
 import { TEST_DATABASE_URL } from './support/test-env';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -30,35 +32,18 @@ afterAll(async () => {
   await t.close();
 });
 
-/** Fresh ledger with @a funded with 100 and an empty @b. */
-async function ledgerAB(): Promise<LedgerCtx> {
-  const ctx = await newLedger(t.api);
-  await newAccount(ctx, '@a');
-  await newAccount(ctx, '@b');
-  await fund(ctx, '@a', '100');
-  return ctx;
-}
-
 describe('creating transactions', () => {
   let ctx: LedgerCtx;
   beforeAll(async () => {
-    ctx = await ledgerAB();
+    ctx = await fundedPair(t.api);
   });
 
   it("stamps a posting with the database's time, whatever the app host's clock says", async () => {
-    const own = await ledgerAB();
+    const own = await fundedPair(t.api);
     // Only Date is faked: the app (in this process) believes it is 2001.
-    jest.useFakeTimers({
-      now: new Date('2001-01-01T00:00:00Z'),
-      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
-        'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
-    });
-    let res;
-    try {
-      res = await t.api.post(`${own.base}/transactions/json`, transferBody('@a', '@b', '0.01'));
-    } finally {
-      jest.useRealTimers();
-    }
+    const res = await withHostClock(new Date('2001-01-01T00:00:00Z'), () =>
+      t.api.post(`${own.base}/transactions/json`, transferBody('@a', '@b', '0.01')),
+    );
     expect(res.status).toBe(201);
     const [db] = await sql('SELECT now() AS now');
     expect(Math.abs(new Date(res.body.createdAt).getTime() - db.now.getTime())).toBeLessThan(60_000);
@@ -240,7 +225,7 @@ describe('annotating transactions and operations', () => {
   let ctx: LedgerCtx;
   let tx: any;
   beforeAll(async () => {
-    ctx = await ledgerAB();
+    ctx = await fundedPair(t.api);
     tx = await transfer(ctx, '@a', '@b', '10');
   });
 
@@ -294,7 +279,7 @@ describe('annotating transactions and operations', () => {
 describe('balance routes', () => {
   let ctx: LedgerCtx;
   beforeAll(async () => {
-    ctx = await ledgerAB();
+    ctx = await fundedPair(t.api);
   });
 
   it('GET /balances, /balances/{id}, /accounts/{id}/balances, alias and external routes agree', async () => {
@@ -491,7 +476,7 @@ describe('refusals are 4xx with a stable code and change no balance', () => {
 describe('idempotency', () => {
   let ctx: LedgerCtx;
   beforeAll(async () => {
-    ctx = await ledgerAB();
+    ctx = await fundedPair(t.api);
   });
 
   it('replays the same key and body: same body, X-Idempotency-Replayed: true, one transaction', async () => {

@@ -1,10 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { createServer } from 'net';
+import { ChildProcess, spawnSync } from 'child_process';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/infrastructure/database/data-source-options';
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/infrastructure/database/embedded-postgres';
 import { redisAnswers } from '../../src/infrastructure/redis/probe-redis';
+import { freePort, startRedisServer } from './servers';
 import { testEnv } from './test-env';
 
 /** What the setup started for this run, stopped by the teardown (same process). */
@@ -82,23 +82,12 @@ async function prepareRedis(): Promise<void> {
     );
   }
   const port = await freePort();
-  started.redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  started.redis = await startRedisServer(port).catch((err: Error) => {
+    throw new Error(`redis-server from PATH did not answer on port ${port}: ${err.message}`);
+  });
   const own = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50 && !(await redisAnswers(own, 200)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!(await redisAnswers(own))) throw new Error(`redis-server from PATH did not answer on port ${port}`);
   process.stderr.write(`\nNo Redis at ${url}: using a redis-server from PATH on port ${port}\n`);
   process.env.TEST_REDIS_URL = own;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Creates the test database and runs every migration once for the whole run. */

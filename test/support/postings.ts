@@ -1,18 +1,18 @@
 import { Client } from 'pg';
 import { Api, ApiResponse } from './api';
-import { LedgerCtx } from './factories';
+import { LedgerCtx, newAccount, newLedger } from './factories';
 import { TEST_DATABASE_URL } from './test-env';
 
 /** Helpers for transaction tests: request bodies, balance snapshots and direct SQL counts. */
 
 export const usd = (value: string) => ({ asset: 'USD', value });
 
-export function inflowBody(alias: string, value: string, extra: Record<string, unknown> = {}) {
-  return { ...extra, send: { asset: 'USD', value, distribute: { to: [{ accountAlias: alias, amount: usd(value) }] } } };
+export function inflowBody(alias: string, value: string, extra: Record<string, unknown> = {}, asset = 'USD') {
+  return { ...extra, send: { asset, value, distribute: { to: [{ accountAlias: alias, amount: { asset, value } }] } } };
 }
 
-export function outflowBody(alias: string, value: string, extra: Record<string, unknown> = {}) {
-  return { ...extra, send: { asset: 'USD', value, source: { from: [{ accountAlias: alias, amount: usd(value) }] } } };
+export function outflowBody(alias: string, value: string, extra: Record<string, unknown> = {}, asset = 'USD') {
+  return { ...extra, send: { asset, value, source: { from: [{ accountAlias: alias, amount: { asset, value } }] } } };
 }
 
 export function transferBody(from: string, to: string, value: string, extra: Record<string, unknown> = {}) {
@@ -34,6 +34,14 @@ function ok(res: ApiResponse, what: string): any {
 
 export async function fund(ctx: LedgerCtx, alias: string, value: string): Promise<any> {
   return ok(await ctx.api.post(`${ctx.base}/transactions/inflow`, inflowBody(alias, value)), `inflow ${value} to ${alias}`);
+}
+
+/** A fresh ledger (see newLedger) with USD accounts `aliases` (default @a and @b), the first funded with `funds`. */
+export async function fundedPair(api: Api, funds = '100', aliases: [string, string] = ['@a', '@b']): Promise<LedgerCtx> {
+  const ctx = await newLedger(api);
+  for (const alias of aliases) await newAccount(ctx, alias);
+  await fund(ctx, aliases[0], funds);
+  return ctx;
 }
 
 export async function transfer(ctx: LedgerCtx, from: string, to: string, value: string): Promise<any> {

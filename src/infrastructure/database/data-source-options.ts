@@ -2,7 +2,7 @@ import { join } from 'path';
 import { DataSourceOptions } from 'typeorm';
 import { Env } from '../../config/env.schema';
 import { ONBOARDING_ENTITIES } from '../../modules/onboarding/entities';
-import { GuardedClient, logPoolError } from './pg-pool';
+import { GuardedClient } from './pg-pool';
 import { TypeOrmNestLogger } from './typeorm-logger';
 
 /** One definition of the Postgres connection, shared by the app and the migration CLI. */
@@ -20,7 +20,8 @@ export function dataSourceOptions(env: DatabaseEnv): DataSourceOptions {
     // Query errors are logged once, with the request id, by the exception filter.
     logging: ['warn', 'migration'],
     logger: new TypeOrmNestLogger(['warn', 'migration']),
-    poolErrorHandler: logPoolError,
+    // Each client logs its own failure once (GuardedClient); the pool's echo of it adds nothing.
+    poolErrorHandler: () => undefined,
     extra: {
       // Every pooled connection listens for its own failure from birth (G11).
       Client: GuardedClient,

@@ -18,7 +18,6 @@ import { userInfo } from 'os';
 export interface EmbeddedPostgres {
   /** postgres://... of the `database` on that server. */
   url: string;
-  dataDir: string;
   port: number;
   /** False when a server already running on dataDir was reused. */
   started: boolean;
@@ -52,7 +51,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = await passwordFor(dataDir);
   const running = await runningServer(dataDir);
   if (running) {
-    return { url: urlOf(password, running, options.database), dataDir, port: running, started: false, stop: async () => undefined };
+    return { url: urlOf(password, running, options.database), port: running, started: false, stop: async () => undefined };
   }
 
   const EmbeddedPostgresServer = await loadPackage();
@@ -88,7 +87,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   let stopped = false;
   return {
     url: urlOf(password, port, options.database),
-    dataDir,
     port,
     started: true,
     stop: async () => {

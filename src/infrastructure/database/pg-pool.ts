@@ -37,7 +37,3 @@ export class GuardedClient extends Client {
   }
 }
 
-/** An idle pooled connection that failed (a restarted server) is dropped by the pool: say so through the app's logger. */
-export function logPoolError(err: Error): void {
-  logger.warn(`An idle Postgres connection failed and was dropped from the pool: ${err.message}`);
-}

@@ -1,11 +1,9 @@
 import { Env } from '../../config/env.schema';
-import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { startEmbeddedPostgres } from './embedded-postgres';
 
 export interface ResolvedDatabase {
   /** The environment with DATABASE_URL naming the server to use. */
   env: Env;
-  /** Set when DATABASE_URL was unset and the embedded server is in use. */
-  embedded?: EmbeddedPostgres;
   /** For the startup banner: which Postgres, without its password. */
   description: string;
 }
@@ -25,7 +23,6 @@ export async function resolveDatabase(env: Env, log: (line: string) => void): Pr
   const embedded = await startEmbeddedPostgres({ dataDir: env.EMBEDDED_PG_DATA_DIR, database: EMBEDDED_DATABASE, log });
   return {
     env: { ...env, DATABASE_URL: embedded.url },
-    embedded,
     description:
       `embedded Postgres on 127.0.0.1:${embedded.port}, data in ${env.EMBEDDED_PG_DATA_DIR}` +
       `${embedded.started ? '' : ' (already running, reused)'}; set DATABASE_URL=postgres://user:password@host:5432/ledger to use your own`,

@@ -1,3 +1,5 @@
+import type { Logger } from '@nestjs/common';
+
 /**
  * Scheduled jobs (pending expiry, reconciliation, cache sync) behind one small interface with
  * two adapters (DESIGN section 8): Bull repeatable jobs when Redis answered at start
@@ -35,3 +37,37 @@ export const JOB_LOCK_CLASS = 0x4c454447;
 export const JOB_LOCK_IDS = { pendingExpiry: 7, reconciliation: 8, balanceCacheSync: 9 } as const;
 
 export type JobMode = JobRunner['kind'];
+
+/** How a finished run is reported: its line and fields, at warn when something needs a look. */
+export interface RunSummary {
+  line: string;
+  fields?: Record<string, unknown>;
+  warn?: boolean;
+}
+
+/**
+ * One logged run of a scheduled job (CONVENTIONS 9): "<label> started", then the summary's line
+ * (with the job id and duration), or "<label> failed: ..." at error level before rethrowing.
+ */
+export async function loggedRun<T>(
+  logger: Logger,
+  label: string,
+  job: { id: string | number },
+  work: () => Promise<T>,
+  summarize: (result: T, durationMs: number) => RunSummary,
+): Promise<T> {
+  const started = Date.now();
+  logger.log({ jobId: job.id }, `${label} started`);
+  try {
+    const result = await work();
+    const durationMs = Date.now() - started;
+    const { line, fields, warn } = summarize(result, durationMs);
+    const all = { jobId: job.id, durationMs, ...fields };
+    if (warn) logger.warn(all, line);
+    else logger.log(all, line);
+    return result;
+  } catch (err) {
+    logger.error({ jobId: job.id, durationMs: Date.now() - started, err }, `${label} failed: ${(err as Error).message}`);
+    throw err;
+  }
+}

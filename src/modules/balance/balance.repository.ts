@@ -66,6 +66,29 @@ export interface NewBalance {
   accountType: string;
 }
 
+/**
+ * Whether a PENDING transaction of the ledger names `alias` on either side; given `balanceKey`,
+ * only one whose stored legs (body sources or destinations) also name that alias and key.
+ */
+export async function namedByPendingTransaction(m: EntityManager, ledgerId: string, alias: string, balanceKey?: string): Promise<boolean> {
+  const legs =
+    balanceKey === undefined
+      ? ''
+      : `
+          AND EXISTS (
+            SELECT 1 FROM jsonb_array_elements(
+                     CASE WHEN jsonb_typeof(t.body->'sources') = 'array' THEN t.body->'sources' ELSE '[]' END
+                     || CASE WHEN jsonb_typeof(t.body->'destinations') = 'array' THEN t.body->'destinations' ELSE '[]' END) l
+             WHERE l->>'alias' = $2 AND l->>'balanceKey' = $3)`;
+  const rows: unknown[] = await m.query(
+    `SELECT 1 FROM transactions t
+      WHERE t.ledger_id = $1 AND t.status_code = 'PENDING' AND ($2 = ANY(t.source) OR $2 = ANY(t.destination))${legs}
+      LIMIT 1`,
+    balanceKey === undefined ? [ledgerId, alias] : [ledgerId, alias, balanceKey],
+  );
+  return rows.length > 0;
+}
+
 export interface BalanceFilter {
   accountId?: string;
   alias?: string;
@@ -155,25 +178,10 @@ export class BalanceRepository {
   async softDeleteIfZero(orgId: string, ledgerId: string, id: string): Promise<'deleted' | 'not-found' | 'not-zero' | 'pending'> {
     return this.dataSource.transaction((m) =>
       this.deleteAllIfZero(m, 'ledger_id = $1 AND id = $2 AND organization_id = $3', [ledgerId, id, orgId], async (rows) =>
-        (await this.namedByPendingHold(m, rows[0])) ? 'pending' : null,
+        // A PENDING transaction naming this balance (its alias and key) in its stored legs, on either side.
+        (await namedByPendingTransaction(m, rows[0].ledger_id, rows[0].alias, rows[0].key)) ? 'pending' : null,
       ),
     );
-  }
-
-  /** Whether a PENDING transaction names this balance (its alias and key) in its stored legs, on either side. */
-  private async namedByPendingHold(m: EntityManager, b: BalanceRow): Promise<boolean> {
-    const rows: unknown[] = await m.query(
-      `SELECT 1 FROM transactions t
-        WHERE t.ledger_id = $1 AND t.status_code = 'PENDING' AND ($2 = ANY(t.source) OR $2 = ANY(t.destination))
-          AND EXISTS (
-            SELECT 1 FROM jsonb_array_elements(
-                     CASE WHEN jsonb_typeof(t.body->'sources') = 'array' THEN t.body->'sources' ELSE '[]' END
-                     || CASE WHEN jsonb_typeof(t.body->'destinations') = 'array' THEN t.body->'destinations' ELSE '[]' END) l
-             WHERE l->>'alias' = $2 AND l->>'balanceKey' = $3)
-        LIMIT 1`,
-      [b.ledger_id, b.alias, b.key],
-    );
-    return rows.length > 0;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { namedByPendingTransaction } from '../balance/balance.repository';
 import { AccountEntity, AssetEntity, LedgerEntity, OrganizationEntity, PortfolioEntity, SegmentEntity } from './entities';
 import { ScopedRepository } from './scoped.repository';
 
@@ -22,10 +23,6 @@ export class LedgerRepository extends ScopedRepository<LedgerEntity> {
 export class AssetRepository extends ScopedRepository<AssetEntity> {
   constructor(@InjectRepository(AssetEntity) repo: Repository<AssetEntity>) {
     super(repo);
-  }
-
-  findByCode(ledgerId: string, code: string, manager?: EntityManager): Promise<AssetEntity | null> {
-    return this.using(manager).findOne({ where: { ledgerId, code } });
   }
 
   /**
@@ -60,13 +57,8 @@ export class AccountRepository extends ScopedRepository<AccountEntity> {
   }
 
   /** Whether a PENDING transaction names this alias on either side (its commit would resolve the alias again). */
-  async inPendingTransaction(ledgerId: string, alias: string, manager: EntityManager): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM transactions
-        WHERE ledger_id = $1 AND status_code = 'PENDING' AND ($2 = ANY(source) OR $2 = ANY(destination)) LIMIT 1`,
-      [ledgerId, alias],
-    );
-    return rows.length > 0;
+  inPendingTransaction(ledgerId: string, alias: string, manager: EntityManager): Promise<boolean> {
+    return namedByPendingTransaction(manager, ledgerId, alias);
   }
 }
 

@@ -3,11 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { pgPool } from '../../infrastructure/database/pg-pool';
+import { JOB_LOCK_CLASS } from '../../infrastructure/jobs/job-runner';
 import { PreviousRun } from './domain/run-policy';
 import { BooksStatus, CheckSummary, LedgerFinding, RunDelta, RunMode, RunTrigger } from './reconciliation.types';
 
 /** The advisory lock a run holds on its own connection ("LEDG", 6): one run at a time per database. */
-export const RUN_LOCK_KEYS = [0x4c454447, 6] as const;
+export const RUN_LOCK_KEYS = [JOB_LOCK_CLASS, 6] as const;
 const LOCK = RUN_LOCK_KEYS;
 const CHECKPOINT = 'books';
 

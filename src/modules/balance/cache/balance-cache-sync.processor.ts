@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
-import { JOB_LOCK_IDS, JobRunner, LockedOutcome } from '../../../infrastructure/jobs/job-runner';
+import { JOB_LOCK_IDS, JobRunner, LockedOutcome, loggedRun } from '../../../infrastructure/jobs/job-runner';
 import { BALANCE_CACHE_SYNC_LOCK, BALANCE_CACHE_SYNC_LOCK_TTL_MS, BALANCE_CACHE_SYNC_QUEUE, SYNC_BALANCE_CACHE_JOB } from './balance-cache-sync.constants';
 import { BalanceCacheSync, CacheSyncReport } from './balance-cache-sync.service';
 
@@ -34,20 +34,11 @@ export class BalanceCacheSyncProcessor implements OnApplicationBootstrap {
     });
   }
 
-  async syncBalanceCache(job: { id: string | number }): Promise<CacheSyncReport> {
-    const started = Date.now();
-    this.logger.log({ jobId: job.id }, 'Balance cache sync started');
-    try {
-      const r = await this.sync.syncOnce();
-      const durationMs = Date.now() - started;
-      const line = `Balance cache sync finished in ${durationMs} ms: ${r.checked} checked, ${r.repaired} repaired, ${r.warmed} warmed, ${r.removed} foreign keys removed, ${r.failed} failed`;
-      const fields = { jobId: job.id, durationMs, ...r };
-      if (r.repaired > 0 || r.removed > 0 || r.failed > 0) this.logger.warn(fields, line);
-      else this.logger.log(fields, line);
-      return r;
-    } catch (err) {
-      this.logger.error({ jobId: job.id, durationMs: Date.now() - started, err }, `Balance cache sync failed: ${(err as Error).message}`);
-      throw err;
-    }
+  syncBalanceCache(job: { id: string | number }): Promise<CacheSyncReport> {
+    return loggedRun(this.logger, 'Balance cache sync', job, () => this.sync.syncOnce(), (r, durationMs) => ({
+      line: `Balance cache sync finished in ${durationMs} ms: ${r.checked} checked, ${r.repaired} repaired, ${r.warmed} warmed, ${r.removed} foreign keys removed, ${r.failed} failed`,
+      fields: { ...r },
+      warn: r.repaired > 0 || r.removed > 0 || r.failed > 0,
+    }));
   }
 }

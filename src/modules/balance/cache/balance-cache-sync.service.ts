@@ -79,8 +79,10 @@ export class BalanceCacheSync {
   }
 
   private async syncChunk(rows: Balance[], report: CacheSyncReport): Promise<void> {
-    const { entries: cached, removed } = await this.redisStep(() => this.cache.peek(rows));
-    report.removed += removed;
+    // A key of the wrong type reads as missing: its warm write (STORE_SCRIPT's fields()) deletes
+    // it atomically, unless a posting has replaced it with a hash meanwhile.
+    const { entries: cached, wrongType } = await this.redisStep(() => this.cache.peek(rows));
+    report.removed += wrongType;
     const writes: Array<CacheWrite & { warm: boolean }> = [];
     const ahead: Array<{ row: Balance; raw: Record<string, string> }> = [];
     rows.forEach((b, i) => {

@@ -136,10 +136,3 @@ for i, key in ipairs(KEYS) do
 end
 return out
 `);
-
-/** Deletes KEYS[1] if it exists and is not a hash (not a balance entry); returns 1 when deleted. */
-export const DELETE_IF_NOT_HASH = `
-local kind = redis.call('TYPE', KEYS[1])['ok']
-if kind ~= 'hash' and kind ~= 'none' then return redis.call('DEL', KEYS[1]) end
-return 0
-`;

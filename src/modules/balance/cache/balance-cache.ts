@@ -5,7 +5,7 @@ import { REDIS, REDIS_AT_START } from '../../../infrastructure/redis/redis.token
 import { Balance } from '../balance.types';
 import { balanceCacheKey, BalanceRef, decodeState, entryValues } from './balance-cache.entry';
 import { BalanceCacheMetrics } from './balance-cache.metrics';
-import { DELETE_IF_NOT_HASH, LuaScript, READ_SCRIPT, STORE_SCRIPT } from './balance-cache.scripts';
+import { LuaScript, READ_SCRIPT, STORE_SCRIPT } from './balance-cache.scripts';
 import { HotBalance, HotBalances } from './hot-balances';
 
 export type WriteMode = 'newer' | 'not-older' | 'exact';
@@ -65,7 +65,8 @@ export class BalanceCache {
   async storeCommitted(balances: Balance[]): Promise<void> {
     if (balances.length === 0) return;
     try {
-      for (const b of balances) this.hot.touch(b);
+      // The hot set feeds the sync job, which runs only with the cache on.
+      if (this.enabled) for (const b of balances) this.hot.touch(b);
       if (!this.available('cache_write')) return;
       await this.write(balances.map((balance) => ({ balance, mode: 'newer' })));
     } catch (err) {
@@ -83,7 +84,7 @@ export class BalanceCache {
    */
   async overlay(fromPostgres: Balance[]): Promise<Balance[]> {
     if (fromPostgres.length === 0) return fromPostgres;
-    for (const b of fromPostgres) this.hot.touch(b);
+    if (this.enabled) for (const b of fromPostgres) this.hot.touch(b);
     if (!this.available('cache_read')) {
       this.metrics.misses.inc(fromPostgres.length);
       return fromPostgres;
@@ -101,29 +102,27 @@ export class BalanceCache {
 
   /**
    * Entries as Redis holds them (raw hashes, null when absent), error by error: a key that is
-   * not a hash (WRONGTYPE: not a balance entry) is deleted and answered as absent, counted in
-   * `removed`; any other error of one key is answered as `failed` for that key alone. Throws
-   * only when Redis does not answer.
+   * not a hash (WRONGTYPE: not a balance entry) is answered as absent and counted in
+   * `wrongType` (nothing is deleted here: a write through STORE_SCRIPT deletes such a key
+   * atomically before writing the entry); any other error of one key is answered as `failed`
+   * for that key alone. Throws only when Redis does not answer.
    */
-  async peek(refs: BalanceRef[]): Promise<{ entries: Array<Record<string, string> | null | 'failed'>; removed: number }> {
-    if (refs.length === 0) return { entries: [], removed: 0 };
+  async peek(refs: BalanceRef[]): Promise<{ entries: Array<Record<string, string> | null | 'failed'>; wrongType: number }> {
+    if (refs.length === 0) return { entries: [], wrongType: 0 };
     const pipeline = this.redis.pipeline();
     for (const r of refs) pipeline.hgetall(balanceCacheKey(r));
     const results = (await this.bounded(pipeline.exec())) ?? [];
-    const foreign: string[] = [];
-    const entries = results.map(([err, hash], i): Record<string, string> | null | 'failed' => {
+    let wrongType = 0;
+    const entries = results.map(([err, hash]): Record<string, string> | null | 'failed' => {
       if (err) {
         if (!err.message.startsWith('WRONGTYPE')) return 'failed';
-        foreign.push(balanceCacheKey(refs[i]));
+        wrongType++;
         return null;
       }
       const h = hash as Record<string, string>;
       return Object.keys(h).length > 0 ? h : null;
     });
-    // Deleted only if still not a hash (a posting may have replaced it meanwhile).
-    let removed = 0;
-    for (const key of foreign) if ((await this.bounded(this.redis.eval(DELETE_IF_NOT_HASH, 1, key))) === 1) removed++;
-    return { entries, removed };
+    return { entries, wrongType };
   }
 
   /**

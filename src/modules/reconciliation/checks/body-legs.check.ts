@@ -1,11 +1,11 @@
 import { TransactionSqlCheck } from './check';
-import { operationsInScope } from './sql';
+import { bodyLegElements, num, operationsInScope } from './sql';
 
 /** The legs of a stored body side as sorted "alias|key|amount" texts (anything malformed never matches). */
 const bodyLegs = (side: 'sources' | 'destinations'): string => `
   (SELECT coalesce(array_agg(leg ORDER BY leg), '{}') FROM (
      SELECT coalesce((l->>'alias') || '|' || (l->>'balanceKey') || '|' || (l->>'amount'), '(malformed)') AS leg
-       FROM jsonb_array_elements(CASE WHEN jsonb_typeof(t.body->'${side}') = 'array' THEN t.body->'${side}' ELSE '[]' END) l) x)`;
+       FROM jsonb_array_elements(${bodyLegElements('t', side)}) l) x)`;
 
 /**
  * A transaction's stored request body (`transactions.body`) says what its operations did: the
@@ -27,11 +27,11 @@ export class BodyLegsCheck extends TransactionSqlCheck {
                coalesce(array_agg(leg ORDER BY leg) FILTER (WHERE type = 'DEBIT'), '{}') AS debits,
                coalesce(array_agg(leg ORDER BY leg) FILTER (WHERE type = 'CREDIT'), '{}') AS credits
           FROM (SELECT o.ledger_id, o.transaction_id, o.type,
-                       o.account_alias || '|' || o.balance_key || '|' || trim_scale(o.amount)::text AS leg
+                       o.account_alias || '|' || o.balance_key || '|' || ${num('o.amount')} AS leg
                   FROM ${operationsInScope(incremental)} o) x
          GROUP BY ledger_id, transaction_id),
       compared AS (
-        SELECT t.ledger_id, t.organization_id, t.id, t.status_code, t.asset_code, trim_scale(t.amount)::text AS amount,
+        SELECT t.ledger_id, t.organization_id, t.id, t.status_code, t.asset_code, ${num('t.amount')} AS amount,
                CASE WHEN cardinality(l.held) > 0 THEN l.held ELSE l.debits END AS op_sources,
                l.credits AS op_destinations,
                ${bodyLegs('sources')} AS body_sources,

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { PoolClient } from 'pg';
 import { LedgerFinding } from '../reconciliation.types';
-import { balancesInScope, transactionsInScope } from './sql';
+import { balancesInScope, operationsInScope, transactionsInScope } from './sql';
 
 /** What a run verifies: everything (full) or what changed since the checkpoint. */
 export interface CheckScope {
@@ -107,5 +107,12 @@ export abstract class BalanceSqlCheck extends SqlCheck {
 export abstract class TransactionSqlCheck extends SqlCheck {
   protected scannedSql(incremental: boolean): string {
     return `SELECT count(*) AS n FROM ${transactionsInScope(incremental)} t`;
+  }
+}
+
+/** A check over the operations in scope (of transactions changed since the checkpoint, or all of them). */
+export abstract class OperationSqlCheck extends SqlCheck {
+  protected scannedSql(incremental: boolean): string {
+    return `SELECT count(*) AS n FROM ${operationsInScope(incremental)} o`;
   }
 }

@@ -1,4 +1,4 @@
-import { SqlCheck } from './check';
+import { OperationSqlCheck } from './check';
 import { operationsInScope } from './sql';
 
 /**
@@ -6,14 +6,10 @@ import { operationsInScope } from './sql';
  * balances again by alias, and statements list operations by account (CRITICAL). Operations
  * whose balance is missing are left to dangling-operations.
  */
-export class OperationAccountCheck extends SqlCheck {
+export class OperationAccountCheck extends OperationSqlCheck {
   readonly name = 'operation-account';
   readonly title = "Every operation's account and alias are its balance's";
   readonly raises = 'CRITICAL';
-
-  protected scannedSql(incremental: boolean): string {
-    return `SELECT count(*) AS n FROM ${operationsInScope(incremental)} o`;
-  }
 
   protected issuesSql(incremental: boolean): string {
     return `

@@ -1,4 +1,4 @@
-import { SqlCheck } from './check';
+import { OperationSqlCheck } from './check';
 import { AVAILABLE_EFFECT, num, ON_HOLD_EFFECT, operationsInScope } from './sql';
 
 /**
@@ -7,14 +7,10 @@ import { AVAILABLE_EFFECT, num, ON_HOLD_EFFECT, operationsInScope } from './sql'
  * starts; a first operation starts from zero; and its own after-state is its before-state
  * moved by its type and amount.
  */
-export class OperationChainCheck extends SqlCheck {
+export class OperationChainCheck extends OperationSqlCheck {
   readonly name = 'operation-chain';
   readonly title = 'Operations form a gap-free chain per balance (versions, before = previous after)';
   readonly raises = 'CRITICAL';
-
-  protected scannedSql(incremental: boolean): string {
-    return `SELECT count(*) AS n FROM ${operationsInScope(incremental)} o`;
-  }
 
   protected issuesSql(incremental: boolean): string {
     const gap = `(o.version_before > 0 AND p.id IS NULL)`;

@@ -1,10 +1,9 @@
 import { TransactionSqlCheck } from './check';
-import { transactionsInScope } from './sql';
+import { bodyLegElements, transactionsInScope } from './sql';
 
 /** The distinct aliases of a stored body side, sorted. */
 const bodyAliases = (side: 'sources' | 'destinations'): string => `
-  ARRAY(SELECT DISTINCT l->>'alias' FROM jsonb_array_elements(
-          CASE WHEN jsonb_typeof(t.body->'${side}') = 'array' THEN t.body->'${side}' ELSE '[]' END) l ORDER BY 1)`;
+  ARRAY(SELECT DISTINCT l->>'alias' FROM jsonb_array_elements(${bodyLegElements('t', side)}) l ORDER BY 1)`;
 const sorted = (column: string): string => `ARRAY(SELECT DISTINCT a FROM unnest(${column}) a ORDER BY 1)`;
 
 /**

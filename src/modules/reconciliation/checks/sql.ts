@@ -3,6 +3,10 @@
 /** A NUMERIC as canonical text ("10", "0.5", "-3.25"). */
 export const num = (expr: string): string => `trim_scale(${expr})::text`;
 
+/** The elements of a stored body side (`<alias>.body-><side>`) for jsonb_array_elements: none when it is not an array. */
+export const bodyLegElements = (alias: string, side: 'sources' | 'destinations'): string =>
+  `CASE WHEN jsonb_typeof(${alias}.body->'${side}') = 'array' THEN ${alias}.body->'${side}' ELSE '[]' END`;
+
 /**
  * How an operation `o` moves available and onHold. A DEBIT settles a hold (from onHold) when
  * its onHold went down, else it spends available; the operation-chain check verifies that

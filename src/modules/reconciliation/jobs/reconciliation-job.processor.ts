@@ -1,13 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error';
 import { AppConfig } from '../../../config/app-config';
-import { JOB_LOCK_IDS, JobRunner } from '../../../infrastructure/jobs/job-runner';
+import { JOB_LOCK_IDS, JobRunner, loggedRun } from '../../../infrastructure/jobs/job-runner';
 import { ReconciliationRunner } from '../reconciliation.runner';
-import { BooksStatus } from '../reconciliation.types';
+import { BooksStatus, RunMode } from '../reconciliation.types';
 import { RECONCILIATION_QUEUE, RUN_RECONCILIATION_JOB } from './reconciliation-job.constants';
 
 export type ScheduledRunOutcome =
-  | { ran: true; runId: string; status: BooksStatus; issues: number; durationMs: number }
+  | { ran: true; runId: string; mode: RunMode; status: BooksStatus; issues: number; durationMs: number }
   | { ran: false; reason: string };
 
 /**
@@ -36,25 +36,27 @@ export class ReconciliationJobProcessor implements OnApplicationBootstrap {
     });
   }
 
-  async runScheduled(job: { id: string | number }): Promise<ScheduledRunOutcome> {
+  runScheduled(job: { id: string | number }): Promise<ScheduledRunOutcome> {
+    return loggedRun(this.logger, 'Scheduled reconciliation', job, () => this.runOnce(), (r, durationMs) =>
+      r.ran
+        ? {
+            line: `Scheduled reconciliation ${r.runId} finished in ${durationMs} ms (${r.mode}): ${r.status}, ${r.issues} issue(s)`,
+            fields: { runId: r.runId, status: r.status, issues: r.issues },
+            warn: r.status !== 'HEALTHY',
+          }
+        : { line: 'Scheduled reconciliation skipped (a run is in progress)' },
+    );
+  }
+
+  /** One run, or `ran: false` when a run is in progress elsewhere. */
+  private async runOnce(): Promise<ScheduledRunOutcome> {
     const started = Date.now();
-    this.logger.log({ jobId: job.id }, 'Scheduled reconciliation started');
     try {
       const run = await this.runner.start({ trigger: 'schedule' });
-      const outcome = await run.done;
-      const durationMs = Date.now() - started;
-      const line = `Scheduled reconciliation ${run.id} finished in ${durationMs} ms (${outcome.mode}): ${outcome.status}, ${outcome.issues} issue(s)`;
-      const fields = { jobId: job.id, runId: run.id, durationMs, status: outcome.status, issues: outcome.issues };
-      if (outcome.status === 'HEALTHY') this.logger.log(fields, line);
-      else this.logger.warn(fields, line);
-      return { ran: true, runId: run.id, status: outcome.status, issues: outcome.issues, durationMs };
+      const { mode, status, issues } = await run.done;
+      return { ran: true, runId: run.id, mode, status, issues, durationMs: Date.now() - started };
     } catch (err) {
-      const durationMs = Date.now() - started;
-      if (err instanceof AppError && err.key === 'RECONCILIATION_IN_PROGRESS') {
-        this.logger.log({ jobId: job.id, durationMs }, 'Scheduled reconciliation skipped (a run is in progress)');
-        return { ran: false, reason: 'in-progress' };
-      }
-      this.logger.error({ jobId: job.id, durationMs, err }, `Scheduled reconciliation failed: ${(err as Error).message}`);
+      if (err instanceof AppError && err.key === 'RECONCILIATION_IN_PROGRESS') return { ran: false, reason: 'in-progress' };
       throw err;
     }
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
-import { JOB_LOCK_IDS, JobRunner, LockedOutcome } from '../../../infrastructure/jobs/job-runner';
+import { JOB_LOCK_IDS, JobRunner, loggedRun } from '../../../infrastructure/jobs/job-runner';
 import {
   EXPIRE_DUE_HOLDS_JOB,
   PENDING_EXPIRY_LOCK,
@@ -8,9 +8,6 @@ import {
   PENDING_EXPIRY_QUEUE,
 } from './pending-expiry.constants';
 import { ExpiryReport, PendingExpiryService } from './pending-expiry.service';
-
-/** What a Bull run answers: the report, or why it was skipped (the lock is the runner's). */
-export type ExpiryRunOutcome = LockedOutcome<ExpiryReport>;
 
 /**
  * The pending-expiry job: every PENDING_EXPIRY_INTERVAL_MS, one expiry pass
@@ -38,20 +35,12 @@ export class PendingExpiryProcessor implements OnApplicationBootstrap {
     });
   }
 
-  async expireDueHolds(job: { id: string | number }): Promise<ExpiryReport> {
-    const started = Date.now(); // for the duration only: what is due is decided by the database's clock
-    this.logger.log({ jobId: job.id }, 'Pending expiry run started');
-    try {
-      const r = await this.expiry.expireDueHolds();
-      const durationMs = Date.now() - started;
-      const line = `Pending expiry run finished in ${durationMs} ms: ${r.expired} expired, ${r.skipped} skipped, ${r.failed} failed`;
-      const fields = { jobId: job.id, durationMs, ...r };
-      if (r.failed > 0) this.logger.warn(fields, line);
-      else this.logger.log(fields, line);
-      return r;
-    } catch (err) {
-      this.logger.error({ jobId: job.id, durationMs: Date.now() - started, err }, `Pending expiry run failed: ${(err as Error).message}`);
-      throw err;
-    }
+  /** What is due is decided by the database's clock; the host's clock only times the run. */
+  expireDueHolds(job: { id: string | number }): Promise<ExpiryReport> {
+    return loggedRun(this.logger, 'Pending expiry run', job, () => this.expiry.expireDueHolds(), (r, durationMs) => ({
+      line: `Pending expiry run finished in ${durationMs} ms: ${r.expired} expired, ${r.skipped} skipped, ${r.failed} failed`,
+      fields: { ...r },
+      warn: r.failed > 0,
+    }));
   }
 }

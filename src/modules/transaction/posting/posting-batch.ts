@@ -173,29 +173,25 @@ export class PostingBatch {
   }
 
   private async lockTransactions(): Promise<void> {
-    const keys: Array<{ ledgerId: string; id: string }> = [];
+    // Once each, however many jobs of the batch name the transaction.
+    const keys = new Map<string, { ledgerId: string; id: string }>();
+    const reverted = new Set<string>();
     this.jobs.forEach((job, i) => {
-      if (this.open(i) && job.kind !== 'create') keys.push({ ledgerId: job.ledgerId, id: job.transactionId });
+      if (!this.open(i) || job.kind === 'create') return;
+      const k = txKey(job.ledgerId, job.transactionId);
+      keys.set(k, { ledgerId: job.ledgerId, id: job.transactionId });
+      if (job.kind === 'revert') reverted.add(k);
     });
-    if (keys.length === 0) return;
-    const rows = await this.repo.lockTransactions(this.client, keys);
+    if (keys.size === 0) return;
+    const rows = await this.repo.lockTransactions(this.client, [...keys.values()]);
     for (const r of rows) this.lockedTransactions.set(txKey(r.ledger_id, r.id), transactionFromRow(r));
-    const parents = rows.map((r) => ({ ledgerId: r.ledger_id, id: r.id }));
+    const found = (r: { ledger_id: string; id: string }) => ({ ledgerId: r.ledger_id, id: r.id });
+    // Whether a revert's parent was reverted already: asked only for the parents of revert jobs.
+    const parents = rows.filter((r) => reverted.has(txKey(r.ledger_id, r.id))).map(found);
     for (const p of await this.repo.findRevertedParents(this.client, parents)) this.revertedParents.add(txKey(p.ledgerId, p.id));
     // Operations of holds (a settle answers with all of them) and of reverted transactions (the
     // balances a revert must find again).
-    const reverted = new Set<string>();
-    this.jobs.forEach((job, i) => {
-      if (this.open(i) && job.kind === 'revert') reverted.add(txKey(job.ledgerId, job.transactionId));
-    });
-    // Once each, however many jobs of the batch name the transaction.
-    const withOperations = [
-      ...new Map(
-        rows
-          .filter((r) => r.status_code === 'PENDING' || reverted.has(txKey(r.ledger_id, r.id)))
-          .map((r) => [txKey(r.ledger_id, r.id), { ledgerId: r.ledger_id, id: r.id }]),
-      ).values(),
-    ];
+    const withOperations = rows.filter((r) => r.status_code === 'PENDING' || reverted.has(txKey(r.ledger_id, r.id))).map(found);
     for (const op of await this.repo.operationsOf(this.client, withOperations)) {
       const k = txKey(op.ledgerId, op.transactionId);
       this.priorOperations.set(k, [...(this.priorOperations.get(k) ?? []), op]);
@@ -340,16 +336,17 @@ export class PostingBatch {
     }
     const key = txKey(parent.ledgerId, parent.id);
     if (this.revertedParents.has(key)) throw new AppError('ALREADY_REVERTED', `Transaction ${parent.id} has already been reverted.`);
+    const operations = this.priorOperations.get(key) ?? [];
     // Legs are stored by alias: an alias whose account was deleted and created again now names
     // another balance, which must not pay for (or receive) this revert.
-    for (const op of this.priorOperations.get(key) ?? []) {
+    for (const op of operations) {
       const current = this.balances.get(balanceKey(parent.ledgerId, op.accountAlias, op.balanceKey));
       if (current && current.id !== op.balanceId) {
         throw new AppError('ACCOUNT_REPLACED', `The account ${op.accountAlias} of transaction ${parent.id} was deleted and replaced since; it cannot be reverted.`);
       }
     }
     // What the original moved, from its operations (never from its stored request body).
-    const transfer = reversed(postedTransfer(parent, this.priorOperations.get(key) ?? []));
+    const transfer = reversed(postedTransfer(parent, operations));
     const header: TransactionHeader = {
       description: `Revert of transaction ${parent.id}`,
       code: parent.code,

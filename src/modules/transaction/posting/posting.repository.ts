@@ -331,7 +331,6 @@ export class PostingRepository {
     );
   }
 
-  /** Moves PENDING transactions to their final status; the WHERE guard makes a second settle a no-op. */
   /**
    * Whether a batch whose COMMIT lost its connection committed, read on a fresh connection. The
    * lost backend may still be finishing that COMMIT, or hold the transaction open if COMMIT never
@@ -357,6 +356,7 @@ export class PostingRepository {
     }
   }
 
+  /** Moves PENDING transactions to their final status; the WHERE guard makes a second settle a no-op. */
   async settleTransactions(
     client: PoolClient,
     rows: Array<{ ledgerId: string; id: string; status: TransactionStatus; metadata: Record<string, unknown> }>,
