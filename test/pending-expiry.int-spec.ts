@@ -148,9 +148,9 @@ describe('expireDueHolds with PENDING_EXPIRY_BATCH=2', () => {
     // The two oldest fill the first round and cannot be canceled (an injected failure).
     const failing = new Set([holds[0].id, holds[1].id]);
     const service = t.app.get(TransactionService);
-    const realCancel = service.cancel.bind(service);
-    const spy = jest.spyOn(service, 'cancel').mockImplementation((org, ledger, id, reason) =>
-      failing.has(id) ? Promise.reject(new Error('injected cancel failure')) : realCancel(org, ledger, id, reason),
+    const realExpire = service.expire.bind(service);
+    const spy = jest.spyOn(service, 'expire').mockImplementation((org, ledger, id) =>
+      failing.has(id) ? Promise.reject(new Error('injected cancel failure')) : realExpire(org, ledger, id),
     );
     try {
       const report = await t.app.get(PendingExpiryService).expireDueHolds({ aheadMs: base + 10_000 - Date.now() });

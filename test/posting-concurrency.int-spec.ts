@@ -22,9 +22,9 @@ import { TEST_DATABASE_URL } from './support/test-env';
 import { withOneBatchApp } from './support/one-batch';
 import { AssertionFailure } from '../src/common/errors/app-error';
 import { formatAmount } from '../src/common/money/amount';
-import * as planner from '../src/modules/transaction/domain/planner';
+import * as legPlan from '../src/modules/transaction/domain/leg-plan';
 
-const realPlan = planner.plan;
+const realPlan = legPlan.planLegs;
 
 jest.setTimeout(180_000);
 
@@ -252,7 +252,7 @@ describe('a stored idempotency key met twice in one batch', () => {
 describe('an integrity assertion failing inside a batch', () => {
   it('answers that posting 500 with a generic body, retries the rest of the batch without it, and logs nothing to the client', async () => {
     // Fault injection: the planner "produces" an unbalanced result for transfers of 13.13.
-    const spy = jest.spyOn(planner, 'plan').mockImplementation((action, transfer, lookup) => {
+    const spy = jest.spyOn(legPlan, 'planLegs').mockImplementation((action, transfer, lookup) => {
       if (formatAmount(transfer.value) === '13.13') throw new AssertionFailure('injected: unbalanced plan', { secret: 'detail' });
       return realPlan(action, transfer, lookup);
     });

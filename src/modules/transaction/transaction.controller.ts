@@ -18,7 +18,7 @@ import { AppConfig } from '../../config/app-config';
 import { TransactionBody, transactionBodySchema, TransactionKind } from './dto/transaction-body.schema';
 import { UpdateAnnotationsDto } from './dto/update-annotations.dto';
 import { OperationDto, OperationPageDto, TransactionDto, TransactionPageDto } from './dto/transaction.dto';
-import { idempotencyFrom } from './idempotency';
+import { idempotencyFrom } from './idempotency/idempotency-request';
 import { PostingOutcome } from './posting/posting.types';
 import { TransactionService } from './transaction.service';
 

@@ -1,5 +1,5 @@
 import { formatAmount } from '../../common/money/amount';
-import { Snapshot } from './domain/planner';
+import { Snapshot } from './domain/leg-plan';
 import { OperationDto, SnapshotDto, TransactionDto } from './dto/transaction.dto';
 import { OperationRecord, TransactionWithOperations } from './transaction.types';
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BalanceModule } from '../balance/balance.module';
+import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { PendingExpiryService } from './jobs/pending-expiry.service';
 import { PostingEngine } from './posting/posting-engine';
 import { PostingRepository } from './posting/posting.repository';
@@ -14,6 +15,7 @@ import { TransactionService } from './transaction.service';
   providers: [
     PostingEngine,
     PostingRepository,
+    IdempotencyRepository,
     TransactionRepository,
     TransactionService,
     PendingExpiryService,

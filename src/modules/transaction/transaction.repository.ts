@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { amountFromDb } from '../../common/money/amount';
 import { CursorWindow } from '../../common/pagination/cursor';
 import { updateReturning } from '../../infrastructure/database/update-returning';
-import { OperationType } from './domain/planner';
+import { OperationType } from './domain/hold-states';
 import {
   OperationRecord,
   StoredTransfer,

@@ -13,7 +13,8 @@ import { FromToBody, TransactionBody, TransactionKind } from './dto/transaction-
 import { UpdateAnnotationsDto } from './dto/update-annotations.dto';
 import { OperationDto, TransactionDto } from './dto/transaction.dto';
 import { PostingEngine } from './posting/posting-engine';
-import { IdempotencyRequest, PostingOutcome, TransactionHeader } from './posting/posting.types';
+import { IdempotencyRequest } from './idempotency/idempotency-request';
+import { PostingOutcome, TransactionHeader } from './posting/posting.types';
 import { toOperationDto, toTransactionDto } from './transaction.mapper';
 import { TransactionRepository } from './transaction.repository';
 
@@ -27,8 +28,7 @@ function legSpec(l: FromToBody, path: string): LegSpec {
   const share: LegSpec['share'] = l.amount
     ? { type: 'amount', asset: l.amount.asset, value: parseAmount(l.amount.value, `${path}.amount.value`) }
     : l.share
-      ? // As in Midaz, a percentageOfPercentage of 0 (or none) means 100.
-        { type: 'share', percentage: BigInt(l.share.percentage), percentageOfPercentage: BigInt(l.share.percentageOfPercentage || 100) }
+      ? { type: 'share', percentage: BigInt(l.share.percentage), percentageOfPercentage: BigInt(l.share.percentageOfPercentage ?? 0) }
       : { type: 'remaining' };
   return {
     alias: l.accountAlias,
@@ -94,7 +94,7 @@ export class TransactionService {
     const header = this.header(dto, pending);
     return this.engine.submit({
       kind: 'create',
-      action: pending ? 'hold' : 'direct',
+      action: pending ? 'hold' : 'post',
       organizationId,
       ledgerId,
       transfer: resolveTransfer(spec),
@@ -107,8 +107,13 @@ export class TransactionService {
     return this.engine.submit({ kind: 'settle', action: 'commit', organizationId, ledgerId, transactionId });
   }
 
-  cancel(organizationId: string, ledgerId: string, transactionId: string, reason?: string): Promise<PostingOutcome> {
-    return this.engine.submit({ kind: 'settle', action: 'cancel', organizationId, ledgerId, transactionId, reason });
+  cancel(organizationId: string, ledgerId: string, transactionId: string): Promise<PostingOutcome> {
+    return this.engine.submit({ kind: 'settle', action: 'cancel', organizationId, ledgerId, transactionId });
+  }
+
+  /** A cancel by the expiry job (recorded as metadata.cancelReason = 'expired'). */
+  expire(organizationId: string, ledgerId: string, transactionId: string): Promise<PostingOutcome> {
+    return this.engine.submit({ kind: 'settle', action: 'expire', organizationId, ledgerId, transactionId });
   }
 
   revert(organizationId: string, ledgerId: string, transactionId: string, idempotency?: IdempotencyRequest): Promise<PostingOutcome> {

@@ -1,6 +1,7 @@
-import { OperationType, Snapshot } from './domain/planner';
+import { OperationType, TransactionStatus } from './domain/hold-states';
+import { Snapshot } from './domain/leg-plan';
 
-export type TransactionStatus = 'APPROVED' | 'PENDING' | 'CANCELED';
+export type { TransactionStatus };
 
 /** A transaction row (amounts as exact bigint units). */
 export interface TransactionRecord {

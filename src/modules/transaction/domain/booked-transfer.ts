@@ -1,6 +1,6 @@
 import { invariant } from '../../../common/errors/app-error';
 import { formatAmount } from '../../../common/money/amount';
-import { OperationType } from './planner';
+import { OperationType } from './hold-states';
 import { Leg, Transfer } from './transfer';
 
 /**

@@ -13,11 +13,13 @@ function legAmount(spec: LegSpec, asset: string, value: bigint, side: string, in
       }
       return s.value;
     case 'share': {
-      const scaled = value * s.percentage * s.percentageOfPercentage;
+      // As in Midaz, a percentageOfPercentage of 0 (or none) means 100.
+      const ofPercentage = s.percentageOfPercentage === 0n ? HUNDRED : s.percentageOfPercentage;
+      const scaled = value * s.percentage * ofPercentage;
       if (scaled % (HUNDRED * HUNDRED) !== 0n) {
         throw new AppError(
           'SHARE_NOT_EXACT',
-          `${side}[${index}] share ${s.percentage}% of ${s.percentageOfPercentage}% of ${formatAmount(value)} is not exact at 18 decimal places; use amounts instead.`,
+          `${side}[${index}] share ${s.percentage}% of ${ofPercentage}% of ${formatAmount(value)} is not exact at 18 decimal places; use amounts instead.`,
         );
       }
       return scaled / (HUNDRED * HUNDRED);

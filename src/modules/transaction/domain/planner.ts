@@ -1,164 +1,168 @@
-import { AppError, invariant } from '../../../common/errors/app-error';
-import { formatAmount } from '../../../common/money/amount';
-import { Balance, EXTERNAL_ACCOUNT_TYPE } from '../../balance/balance.types';
+import { invariant } from '../../../common/errors/app-error';
+import { BookedOperation, heldTransfer, postedTransfer } from './booked-transfer';
+import { Check, enforce } from './checks';
+import { Action, CreateAction, SettleAction, TransactionStatus, Transition, TRANSITIONS } from './hold-states';
+import { BalanceLookup, Plan, planLegs } from './leg-plan';
+import { reversed } from './stored-transfer';
 import { Leg, Transfer } from './transfer';
 
-/** The state of one balance as the planner sees it (`blocked`: its account's flag). */
-export type BalanceState = Pick<
-  Balance,
-  'id' | 'accountId' | 'alias' | 'key' | 'assetCode' | 'available' | 'onHold' | 'version' | 'accountType' | 'allowSending' | 'allowReceiving'
-> & { blocked?: boolean };
-
-export type Action = 'direct' | 'hold' | 'commit' | 'cancel';
-export type OperationType = 'DEBIT' | 'CREDIT' | 'ON_HOLD' | 'RELEASE';
-
-export interface Snapshot {
-  available: bigint;
-  onHold: bigint;
-  version: bigint;
-}
-
-export interface PlannedOperation {
-  side: 'source' | 'destination';
-  type: OperationType;
-  amount: bigint;
-  balance: BalanceState;
-  before: Snapshot;
-  after: Snapshot;
-  leg: Leg;
-}
-
-export interface Plan {
-  operations: PlannedOperation[];
-  /** New state of every touched balance, by balance id. */
-  balances: Map<string, BalanceState>;
-}
-
-interface Effect {
-  type: OperationType;
-  available: -1n | 0n | 1n;
-  onHold: -1n | 0n | 1n;
-  /** Which flag must allow it (checked when the money first moves). */
-  needs?: 'allowSending' | 'allowReceiving';
-}
-
 /**
- * Actions that start moving money, refused on a blocked account. A commit or cancel settles a
- * hold made before the block (deliberately unlike Midaz, which never enforces the flag).
+ * The planner: every rule of a posting, in one place and in a fixed order (pure: no I/O, no Nest
+ * or TypeORM). The posting engine loads and locks what an action names, calls one plan function
+ * and writes the result; it decides nothing itself.
+ *
+ * Order of the checks of every action:
+ *   0. (engine) the ledger of the path is live and belongs to its organization, else 404;
+ *      then the idempotency key is claimed or replayed (idempotency/)
+ *   1. the action's own list below (CREATE_CHECKS, SETTLE_CHECKS or REVERT_CHECKS)
+ *   2. LEG_CHECKS (leg-plan.ts) on each source, then each destination, in request order
+ * Each failure is a named code of the error catalog, each with a unit test (planner.spec.ts).
  */
-const REFUSED_WHEN_BLOCKED: Record<Action, boolean> = { direct: true, hold: true, commit: false, cancel: false };
 
-/** The hold state machine of DESIGN section 4, as data. */
-const EFFECTS: Record<Action, { source: Effect; destination?: Effect }> = {
-  direct: {
-    source: { type: 'DEBIT', available: -1n, onHold: 0n, needs: 'allowSending' },
-    destination: { type: 'CREDIT', available: 1n, onHold: 0n, needs: 'allowReceiving' },
-  },
-  hold: { source: { type: 'ON_HOLD', available: -1n, onHold: 1n, needs: 'allowSending' } },
-  commit: {
-    source: { type: 'DEBIT', available: 0n, onHold: -1n },
-    destination: { type: 'CREDIT', available: 1n, onHold: 0n, needs: 'allowReceiving' },
-  },
-  cancel: { source: { type: 'RELEASE', available: 1n, onHold: -1n } },
+/** The batch's view of the books for one posting. */
+export interface Book {
+  /** The batch's time: the database's clock, never an app host's. */
+  now: Date;
+  /** The organization of the request's path. */
+  organizationId: string;
+  /** The balances locked for the batch, as earlier postings of the batch left them. */
+  lookup: BalanceLookup;
+}
+
+/** A transaction named by a commit, cancel, expire or revert, as the batch locked it. */
+export interface NamedTransaction {
+  id: string;
+  organizationId: string;
+  status: TransactionStatus;
+  parentTransactionId: string | null;
+  expiresAt: Date | null;
+  assetCode: string;
+  /** Aliases of its destination accounts. */
+  destination: string[];
+  /** Its operations: what the books say it moved. */
+  operations: Array<BookedOperation & { balanceId: string }>;
+  /** The destination legs a hold's request named, from its stored body (null: unreadable). */
+  requestedDestinations: Leg[] | null;
+  /** A revert of it exists. */
+  reverted: boolean;
+}
+
+/** What an action posts once every check has passed. */
+export interface Decision {
+  action: Action;
+  transition: Transition;
+  transfer: Transfer;
+  plan: Plan;
+}
+
+interface CreateContext {
+  action: CreateAction;
+  expiresAt: Date | null;
+  now: Date;
+}
+
+interface NamedContext {
+  action: SettleAction | 'revert';
+  named: NamedTransaction | undefined;
+  book: Book;
+}
+
+/** The transaction exists in this ledger and organization (first check of every action naming one). */
+const FOUND: Check<NamedContext> = {
+  code: 'NOT_FOUND',
+  fails: (c) => !c.named || c.named.organizationId !== c.book.organizationId,
+  message: () => 'Transaction not found.',
+  extra: () => ({ entityType: 'Transaction' }),
 };
 
-export const isExternal = (b: BalanceState): boolean => b.accountType === EXTERNAL_ACCOUNT_TYPE;
+/** post and hold. */
+export const CREATE_CHECKS: ReadonlyArray<Check<CreateContext>> = [
+  {
+    // By the database's clock (the batch's time), never the app host's.
+    code: 'BAD_REQUEST',
+    fails: (c) => c.action === 'hold' && c.expiresAt !== null && c.expiresAt.getTime() <= c.now.getTime(),
+    message: () => 'expiresAt must be in the future.',
+    extra: () => ({ fields: { expiresAt: 'must be in the future' } }),
+  },
+];
 
-export type BalanceLookup = (alias: string, key: string) => BalanceState | undefined;
+/** commit, cancel and expire of a hold. */
+export const SETTLE_CHECKS: ReadonlyArray<Check<NamedContext>> = [
+  FOUND,
+  {
+    code: 'NOT_PENDING',
+    fails: (c) => c.named!.status !== TRANSITIONS[c.action].from,
+    message: (c) => `Transaction ${c.named!.id} is ${c.named!.status}, not ${TRANSITIONS[c.action].from}.`,
+  },
+  {
+    code: 'HOLD_EXPIRED',
+    fails: (c) => c.action === 'commit' && c.named!.expiresAt !== null && c.named!.expiresAt.getTime() <= c.book.now.getTime(),
+    message: (c) => `The hold of transaction ${c.named!.id} expired at ${c.named!.expiresAt!.toISOString()}.`,
+  },
+];
 
-/**
- * Plans one posting against the current balances (pure: reads through lookup, never
- * mutates what it reads). Refusals are AppErrors; impossible results are assertion failures.
- */
-export function plan(action: Action, transfer: Transfer, lookup: BalanceLookup): Plan {
-  const effects = EFFECTS[action];
-  const working = new Map<string, BalanceState>();
-  const operations: PlannedOperation[] = [];
+/** revert of a settled transaction. */
+export const REVERT_CHECKS: ReadonlyArray<Check<NamedContext>> = [
+  FOUND,
+  {
+    code: 'IS_REVERT',
+    fails: (c) => c.named!.parentTransactionId !== null,
+    message: (c) => `Transaction ${c.named!.id} is itself a revert and cannot be reverted.`,
+  },
+  {
+    code: 'CANNOT_REVERT',
+    fails: (c) => c.named!.status !== TRANSITIONS.revert.from,
+    message: (c) => `Only ${TRANSITIONS.revert.from} transactions can be reverted; ${c.named!.id} is ${c.named!.status}.`,
+  },
+  {
+    code: 'ALREADY_REVERTED',
+    fails: (c) => c.named!.reverted,
+    message: (c) => `Transaction ${c.named!.id} has already been reverted.`,
+  },
+  {
+    // Legs are stored by alias: an alias whose account was deleted and created again now names
+    // another balance, which must not pay for (or receive) this revert.
+    code: 'ACCOUNT_REPLACED',
+    fails: (c) => c.named!.operations.some((o) => replaced(c.book, o)),
+    message: (c) => {
+      const o = c.named!.operations.find((op) => replaced(c.book, op))!;
+      return `The account ${o.accountAlias} of transaction ${c.named!.id} was deleted and replaced since; it cannot be reverted.`;
+    },
+  },
+];
 
-  /** The balance of a leg as this plan sees it, which must exist and hold the asset. */
-  const balanceOf = (leg: Leg): BalanceState => {
-    const current = lookup(leg.alias, leg.balanceKey);
-    if (!current) {
-      throw new AppError('ALIAS_NOT_FOUND', `No balance ${leg.balanceKey} for alias ${leg.alias} in this ledger.`, {
-        details: { alias: leg.alias, balanceKey: leg.balanceKey },
-      });
-    }
-    const b = working.get(current.id) ?? current;
-    if (b.assetCode !== transfer.asset) {
-      throw new AppError('ASSET_MISMATCH', `${leg.alias} holds ${b.assetCode}, not ${transfer.asset}.`);
-    }
-    if (b.blocked && REFUSED_WHEN_BLOCKED[action]) {
-      throw new AppError('ACCOUNT_BLOCKED', `The account ${leg.alias} is blocked: it neither sends nor receives.`, {
-        details: { alias: leg.alias, accountId: b.accountId },
-      });
-    }
-    return b;
-  };
-
-  const apply = (leg: Leg, side: 'source' | 'destination', effect: Effect): void => {
-    const b = balanceOf(leg);
-    if (action === 'hold' && isExternal(b)) {
-      throw new AppError('HOLD_ON_EXTERNAL', `Funds cannot be held on the external account ${leg.alias}.`);
-    }
-    if (effect.needs && !b[effect.needs]) {
-      const what = effect.needs === 'allowSending' ? 'send' : 'receive';
-      throw new AppError('ACCOUNT_INELIGIBLE', `Balance ${b.id} of ${leg.alias} is not allowed to ${what}.`);
-    }
-    const after: BalanceState = {
-      ...b,
-      available: b.available + effect.available * leg.amount,
-      onHold: b.onHold + effect.onHold * leg.amount,
-      version: b.version + 1n,
-    };
-    if (after.available < 0n && !isExternal(b)) {
-      invariant(effect.available < 0n, 'a non-debit effect made an internal balance negative', { balanceId: b.id });
-      throw new AppError('INSUFFICIENT_FUNDS', `Insufficient funds on ${leg.alias}.`, {
-        details: {
-          balanceId: b.id,
-          alias: leg.alias,
-          available: formatAmount(b.available),
-          required: formatAmount(leg.amount),
-        },
-      });
-    }
-    invariant(after.onHold >= 0n, 'on-hold amount would go negative', { balanceId: b.id, action });
-    working.set(b.id, after);
-    operations.push({
-      side,
-      type: effect.type,
-      amount: leg.amount,
-      balance: after,
-      before: { available: b.available, onHold: b.onHold, version: b.version },
-      after: { available: after.available, onHold: after.onHold, version: after.version },
-      leg,
-    });
-  };
-
-  for (const leg of transfer.sources) apply(leg, 'source', effects.source);
-  if (effects.destination) for (const leg of transfer.destinations) apply(leg, 'destination', effects.destination);
-  // A hold touches no destination yet, but one that could never be committed is refused now.
-  else if (action === 'hold') transfer.destinations.forEach(balanceOf);
-
-  assertBalanced(action, transfer, operations);
-  return { operations, balances: working };
+function replaced(book: Book, o: NamedTransaction['operations'][number]): boolean {
+  const current = book.lookup(o.accountAlias, o.balanceKey);
+  return current !== undefined && current.id !== o.balanceId;
 }
 
-/** G2: debits equal credits (holds and releases pair with the transfer value). */
-function assertBalanced(action: Action, transfer: Transfer, ops: PlannedOperation[]): void {
-  const total = (side: 'source' | 'destination') =>
-    ops.filter((o) => o.side === side).reduce((sum, o) => sum + o.amount, 0n);
-  invariant(total('source') === transfer.value, 'source operations do not total the transaction value', {
-    action,
-    value: formatAmount(transfer.value),
-  });
-  if (EFFECTS[action].destination) {
-    invariant(total('destination') === transfer.value, 'destination operations do not total the transaction value', {
-      action,
-      value: formatAmount(transfer.value),
-    });
+function decided(action: Action, transfer: Transfer, book: Book): Decision {
+  return { action, transition: TRANSITIONS[action], transfer, plan: planLegs(action, transfer, book.lookup) };
+}
+
+/** A new transaction: posted at once (post) or held (hold). */
+export function planCreate(action: CreateAction, request: { transfer: Transfer; expiresAt: Date | null }, book: Book): Decision {
+  enforce(CREATE_CHECKS, { action, expiresAt: request.expiresAt, now: book.now });
+  return decided(action, request.transfer, book);
+}
+
+/**
+ * Ends a hold. The books decide what settles: the hold's ON_HOLD operations. A commit's
+ * destinations exist only in its request and must total exactly what is held.
+ */
+export function planSettle(action: SettleAction, hold: NamedTransaction | undefined, book: Book): Decision {
+  enforce(SETTLE_CHECKS, { action, named: hold, book });
+  const h = hold!;
+  let requested: Leg[] | null = null;
+  if (TRANSITIONS[action].destination) {
+    invariant(h.requestedDestinations !== null, "a hold's stored destinations cannot be read", { transactionId: h.id });
+    requested = h.requestedDestinations;
   }
-  for (const o of ops) {
-    invariant(o.after.version === o.before.version + 1n, 'operation version does not step by one', { balanceId: o.balance.id });
-    invariant(o.amount > 0n, 'operation amount must be positive', { balanceId: o.balance.id });
-  }
+  return decided(action, heldTransfer(h, h.operations, requested), book);
+}
+
+/** A new transaction moving back what the original moved, from its operations (never its stored body). */
+export function planRevert(original: NamedTransaction | undefined, book: Book): Decision {
+  enforce(REVERT_CHECKS, { action: 'revert', named: original, book });
+  return decided('revert', reversed(postedTransfer(original!, original!.operations)), book);
 }

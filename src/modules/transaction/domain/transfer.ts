@@ -4,6 +4,7 @@
  */
 export type LegShare =
   | { type: 'amount'; asset: string; value: bigint }
+  /** percentageOfPercentage 0 means 100 (as in Midaz, where it may be left out). */
   | { type: 'share'; percentage: bigint; percentageOfPercentage: bigint }
   | { type: 'remaining' };
 

@@ -3,7 +3,6 @@ import { AppError } from '../../../common/errors/app-error';
 import { AppConfig } from '../../../config/app-config';
 import { DueHold, TransactionRepository } from '../transaction.repository';
 import { TransactionService } from '../transaction.service';
-import { EXPIRED_REASON } from './pending-expiry.constants';
 
 export interface ExpiryReport {
   /** Holds found past their expiry. */
@@ -65,7 +64,7 @@ export class PendingExpiryService implements OnModuleDestroy {
   /** Submits all cancels at once so the engine groups them into few batches. */
   private async expireRound(due: DueHold[]): Promise<Omit<ExpiryReport, 'found'>> {
     const outcomes = await Promise.allSettled(
-      due.map((h) => this.transactionService.cancel(h.organizationId, h.ledgerId, h.id, EXPIRED_REASON)),
+      due.map((h) => this.transactionService.expire(h.organizationId, h.ledgerId, h.id)),
     );
     const round = { expired: 0, skipped: 0, failed: 0 };
     outcomes.forEach((o, i) => {

@@ -8,6 +8,7 @@ import { AppConfig } from '../../../config/app-config';
 import { pgPool } from '../../../infrastructure/database/pg-pool';
 import { answersAfterLostCommit, CommitOutcome } from './lost-commit';
 import { PostingRepository } from './posting.repository';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository';
 import { BalanceCache } from '../../balance/cache/balance-cache';
 import { BatchOutcome, PostingBatch } from './posting-batch';
 import { JobAssertionFailure, JobResult, PostingJob, PostingOutcome } from './posting.types';
@@ -45,6 +46,7 @@ export class PostingEngine implements OnModuleDestroy {
   constructor(
     config: AppConfig,
     private readonly repo: PostingRepository,
+    private readonly idempotency: IdempotencyRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     registry: Registry,
     private readonly cache: BalanceCache,
@@ -156,7 +158,7 @@ export class PostingEngine implements OnModuleDestroy {
       // Queued by pg ahead of the batch's first statement; if it fails, so does that statement
       // (handled below), so this rejection needs no handler of its own but must not go unhandled.
       client.query('BEGIN').catch(() => undefined);
-      batch = await new PostingBatch(client, this.repo, jobs).run();
+      batch = await new PostingBatch(client, this.repo, this.idempotency, jobs).run();
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { invariant } from '../../../common/errors/app-error';
-import { arrayLiteral, plainArrayLiteral } from '../../../infrastructure/database/array-literal';
+import { arrayLiteral } from '../../../infrastructure/database/array-literal';
+import { UnnestRows } from '../../../infrastructure/database/unnest-rows';
 import { formatAmount } from '../../../common/money/amount';
 import { balanceColumns, BalanceRow } from '../../balance/balance.repository';
 import { OperationRecord, TransactionRecord, TransactionStatus } from '../transaction.types';
@@ -31,34 +32,114 @@ export interface BalanceUpdate {
   expectedVersion: bigint;
 }
 
-export interface IdempotencyClaim {
-  ledgerId: string;
-  key: string;
-  organizationId: string;
-  requestHash: string;
-  expiresAt: Date;
-}
-
-export interface StoredIdempotency {
-  ledgerId: string;
-  key: string;
-  requestHash: string;
-  responseStatus: number | null;
-  response: unknown;
-}
-
-export interface IdempotencyResult {
-  ledgerId: string;
-  key: string;
-  transactionId: string;
-  status: number;
-  response: unknown;
+/** What one posting batch writes, at the batch's time. */
+export interface BatchRows {
+  transactions: TransactionRecord[];
+  operations: OperationRecord[];
+  balances: BalanceUpdate[];
+  at: Date;
 }
 
 const str = (v: bigint) => v.toString();
 const json = (v: unknown) => JSON.stringify(v);
+const iso = (d: Date | null) => d?.toISOString() ?? null;
 /** A row's text[] value, itself an array literal (the column is cast from text in SQL). */
 const textArray = (values: string[]) => arrayLiteral(values, (v) => v);
+
+// prettier-ignore
+const NEW_TRANSACTIONS = new UnnestRows<TransactionRecord>([
+  { name: 'ledger_id', type: 'uuid', plain: true, value: (r) => r.ledgerId },
+  { name: 'id', type: 'uuid', plain: true, value: (r) => r.id },
+  { name: 'organization_id', type: 'uuid', plain: true, value: (r) => r.organizationId },
+  { name: 'parent_transaction_id', type: 'uuid', plain: true, value: (r) => r.parentTransactionId },
+  { name: 'description', type: 'text', value: (r) => r.description },
+  { name: 'code', type: 'text', value: (r) => r.code },
+  { name: 'chart_of_accounts_group_name', type: 'text', value: (r) => r.chartOfAccountsGroupName },
+  { name: 'status_code', type: 'text', plain: true, value: (r) => r.status },
+  { name: 'status_description', type: 'text', value: (r) => r.statusDescription },
+  { name: 'amount', type: 'numeric', plain: true, value: (r) => formatAmount(r.amount) },
+  { name: 'asset_code', type: 'text', value: (r) => r.assetCode },
+  { name: 'source', type: 'text', cast: 'text[]', value: (r) => textArray(r.source) },
+  { name: 'destination', type: 'text', cast: 'text[]', value: (r) => textArray(r.destination) },
+  { name: 'body', type: 'jsonb', value: (r) => json(r.body) },
+  { name: 'metadata', type: 'jsonb', value: (r) => json(r.metadata) },
+  { name: 'idempotency_key', type: 'text', value: (r) => r.idempotencyKey },
+  { name: 'expires_at', type: 'timestamptz', plain: true, value: (r) => iso(r.expiresAt) },
+  { name: 'transaction_date', type: 'timestamptz', plain: true, value: (r) => iso(r.transactionDate) },
+]);
+
+// prettier-ignore
+const NEW_OPERATIONS = new UnnestRows<OperationRecord>([
+  { name: 'ledger_id', type: 'uuid', plain: true, value: (o) => o.ledgerId },
+  { name: 'id', type: 'uuid', plain: true, value: (o) => o.id },
+  { name: 'organization_id', type: 'uuid', plain: true, value: (o) => o.organizationId },
+  { name: 'transaction_id', type: 'uuid', plain: true, value: (o) => o.transactionId },
+  { name: 'balance_id', type: 'uuid', plain: true, value: (o) => o.balanceId },
+  { name: 'account_id', type: 'uuid', plain: true, value: (o) => o.accountId },
+  { name: 'account_alias', type: 'text', value: (o) => o.accountAlias },
+  { name: 'balance_key', type: 'text', value: (o) => o.balanceKey },
+  { name: 'asset_code', type: 'text', value: (o) => o.assetCode },
+  { name: 'type', type: 'text', plain: true, value: (o) => o.type },
+  { name: 'amount', type: 'numeric', plain: true, value: (o) => formatAmount(o.amount) },
+  { name: 'available_before', type: 'numeric', plain: true, value: (o) => formatAmount(o.before.available) },
+  { name: 'on_hold_before', type: 'numeric', plain: true, value: (o) => formatAmount(o.before.onHold) },
+  { name: 'version_before', type: 'bigint', plain: true, value: (o) => str(o.before.version) },
+  { name: 'available_after', type: 'numeric', plain: true, value: (o) => formatAmount(o.after.available) },
+  { name: 'on_hold_after', type: 'numeric', plain: true, value: (o) => formatAmount(o.after.onHold) },
+  { name: 'version_after', type: 'bigint', plain: true, value: (o) => str(o.after.version) },
+  { name: 'description', type: 'text', value: (o) => o.description },
+  { name: 'chart_of_accounts', type: 'text', value: (o) => o.chartOfAccounts },
+  { name: 'status_code', type: 'text', plain: true, value: (o) => o.status },
+  { name: 'metadata', type: 'jsonb', value: (o) => json(o.metadata) },
+]);
+
+// prettier-ignore
+const BALANCE_UPDATES = new UnnestRows<BalanceUpdate>([
+  { name: 'ledger_id', type: 'uuid', plain: true, value: (u) => u.ledgerId },
+  { name: 'id', type: 'uuid', plain: true, value: (u) => u.id },
+  { name: 'available', type: 'numeric', plain: true, value: (u) => formatAmount(u.available) },
+  { name: 'on_hold', type: 'numeric', plain: true, value: (u) => formatAmount(u.onHold) },
+  { name: 'version', type: 'bigint', plain: true, value: (u) => str(u.version) },
+  { name: 'expected_version', type: 'bigint', plain: true, value: (u) => str(u.expectedVersion) },
+  { name: 'row_id', type: 'tid', plain: true, value: (u) => u.rowId },
+]);
+
+/** A named transaction moving from one status to the next (a settled hold). */
+export interface SettledTransaction {
+  ledgerId: string;
+  id: string;
+  from: TransactionStatus;
+  to: TransactionStatus;
+  metadata: Record<string, unknown>;
+}
+
+const SETTLED = new UnnestRows<SettledTransaction>([
+  { name: 'ledger_id', type: 'uuid', plain: true, value: (r) => r.ledgerId },
+  { name: 'id', type: 'uuid', plain: true, value: (r) => r.id },
+  { name: 'from_status', type: 'text', plain: true, value: (r) => r.from },
+  { name: 'to_status', type: 'text', plain: true, value: (r) => r.to },
+  { name: 'metadata', type: 'jsonb', value: (r) => json(r.metadata) },
+]);
+
+/** Parameters: the three tables' columns in turn, then the batch time. */
+const AT = `$${NEW_TRANSACTIONS.width + NEW_OPERATIONS.width + BALANCE_UPDATES.width + 1}::timestamptz`;
+const WRITE_BATCH = `
+  WITH new_transactions AS (
+    INSERT INTO transactions (${NEW_TRANSACTIONS.names}, created_at, updated_at)
+    SELECT ${NEW_TRANSACTIONS.selected}, ${AT}, ${AT} FROM ${NEW_TRANSACTIONS.unnest(1)}
+    RETURNING 1),
+  new_operations AS (
+    INSERT INTO operations (${NEW_OPERATIONS.names}, created_at, updated_at)
+    SELECT ${NEW_OPERATIONS.selected}, ${AT}, ${AT} FROM ${NEW_OPERATIONS.unnest(1 + NEW_TRANSACTIONS.width)}
+    RETURNING 1),
+  new_balances AS (
+    UPDATE balances b SET available = u.available, on_hold = u.on_hold, version = u.version, updated_at = ${AT}
+      FROM ${BALANCE_UPDATES.unnest(1 + NEW_TRANSACTIONS.width + NEW_OPERATIONS.width)}
+     WHERE b.ctid = u.row_id AND b.ledger_id = u.ledger_id AND b.id = u.id AND b.version = u.expected_version
+    RETURNING 1)
+  SELECT (SELECT count(*)::int FROM new_transactions) AS transactions,
+         (SELECT count(*)::int FROM new_operations) AS operations,
+         (SELECT count(*)::int FROM new_balances) AS balances`;
 
 /**
  * The SQL of one posting batch: a constant number of statements whatever the batch size
@@ -82,78 +163,6 @@ export class PostingRepository {
     });
     const ledgers = res.rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, organizationId: r.organization_id! }));
     return { at: res.rows[0].at, ledgers };
-  }
-
-  /** Claims idempotency keys (sorted, so two batches never wait on each other in a cycle). */
-  async claimIdempotencyKeys(client: PoolClient, claims: IdempotencyClaim[]): Promise<Set<string>> {
-    if (claims.length === 0) return new Set();
-    const sorted = [...claims].sort((a, b) => (a.ledgerId + a.key < b.ledgerId + b.key ? -1 : 1));
-    const res = await client.query<{ ledger_id: string; key: string }>({
-      name: 'posting_claim_idempotency',
-      text: `INSERT INTO idempotency_keys (ledger_id, key, organization_id, request_hash, expires_at)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[])
-             ON CONFLICT (ledger_id, key) DO UPDATE
-               SET organization_id = EXCLUDED.organization_id, request_hash = EXCLUDED.request_hash,
-                   expires_at = EXCLUDED.expires_at, transaction_id = NULL, response = NULL,
-                   response_status = NULL, created_at = now()
-               WHERE idempotency_keys.expires_at < now()
-             RETURNING ledger_id, key`,
-      values: [
-        sorted.map((c) => c.ledgerId),
-        sorted.map((c) => c.key),
-        sorted.map((c) => c.organizationId),
-        sorted.map((c) => c.requestHash),
-        sorted.map((c) => c.expiresAt),
-      ],
-    });
-    return new Set(res.rows.map((r) => `${r.ledger_id}|${r.key}`));
-  }
-
-  async readIdempotencyKeys(client: PoolClient, keys: Array<{ ledgerId: string; key: string }>): Promise<StoredIdempotency[]> {
-    if (keys.length === 0) return [];
-    const res = await client.query<{ ledger_id: string; key: string; request_hash: string; response_status: number | null; response: unknown }>({
-      name: 'posting_read_idempotency',
-      text: `SELECT i.ledger_id, i.key, i.request_hash, i.response_status, i.response
-               FROM idempotency_keys i JOIN unnest($1::uuid[], $2::text[]) AS k(ledger_id, key)
-                 ON i.ledger_id = k.ledger_id AND i.key = k.key`,
-      values: [keys.map((k) => k.ledgerId), keys.map((k) => k.key)],
-    });
-    return res.rows.map((r) => ({
-      ledgerId: r.ledger_id,
-      key: r.key,
-      requestHash: r.request_hash,
-      responseStatus: r.response_status,
-      response: r.response,
-    }));
-  }
-
-  async storeIdempotencyResults(client: PoolClient, results: IdempotencyResult[]): Promise<void> {
-    if (results.length === 0) return;
-    const res = await client.query({
-      name: 'posting_store_idempotency',
-      text: `UPDATE idempotency_keys i SET transaction_id = u.transaction_id, response_status = u.status, response = u.response
-               FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::jsonb[]) AS u(ledger_id, key, transaction_id, status, response)
-              WHERE i.ledger_id = u.ledger_id AND i.key = u.key`,
-      values: [
-        results.map((r) => r.ledgerId),
-        results.map((r) => r.key),
-        results.map((r) => r.transactionId),
-        results.map((r) => r.status),
-        results.map((r) => json(r.response)),
-      ],
-    });
-    invariant(res.rowCount === results.length, 'an idempotency claim vanished inside its batch');
-  }
-
-  /** Releases claims whose posting was refused, so the client may retry with the same key. */
-  async releaseIdempotencyKeys(client: PoolClient, keys: Array<{ ledgerId: string; key: string }>): Promise<void> {
-    if (keys.length === 0) return;
-    await client.query({
-      name: 'posting_release_idempotency',
-      text: `DELETE FROM idempotency_keys i USING unnest($1::uuid[], $2::text[]) AS k(ledger_id, key)
-              WHERE i.ledger_id = k.ledger_id AND i.key = k.key AND i.transaction_id IS NULL`,
-      values: [keys.map((k) => k.ledgerId), keys.map((k) => k.key)],
-    });
   }
 
   /** Locks the transactions to settle (commit/cancel/revert), in id order. */
@@ -230,104 +239,19 @@ export class PostingRepository {
    * operations and the new balance states. Each balance must still be at the version the
    * batch read; the counts come back so the caller can assert nothing was skipped.
    */
-  async writeBatch(
-    client: PoolClient,
-    rows: { transactions: TransactionRecord[]; operations: OperationRecord[]; balances: BalanceUpdate[] },
-    at: Date,
-  ): Promise<void> {
-    const { transactions: txs, operations: ops, balances } = rows;
+  async writeBatch(client: PoolClient, rows: BatchRows): Promise<void> {
+    const { transactions, operations, balances, at } = rows;
     const res = await client.query<{ transactions: number; operations: number; balances: number }>({
       name: 'posting_write_batch',
-      text: `WITH new_transactions AS (
-               INSERT INTO transactions (ledger_id, id, organization_id, parent_transaction_id, description, code,
-                 chart_of_accounts_group_name, status_code, status_description, amount, asset_code, source, destination,
-                 body, metadata, idempotency_key, expires_at, transaction_date, created_at, updated_at)
-               SELECT u.ledger_id, u.id, u.organization_id, u.parent_id, u.description, u.code, u.coa_group, u.status,
-                      u.status_description, u.amount, u.asset_code,
-                      u.source::text[], u.destination::text[],
-                      u.body, u.metadata, u.idempotency_key, u.expires_at, u.transaction_date, $46::timestamptz, $46::timestamptz
-                 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
-                             $9::text[], $10::numeric[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::jsonb[],
-                             $16::text[], $17::timestamptz[], $18::timestamptz[])
-                   AS u(ledger_id, id, organization_id, parent_id, description, code, coa_group, status, status_description,
-                        amount, asset_code, source, destination, body, metadata, idempotency_key, expires_at, transaction_date)
-               RETURNING 1),
-             new_operations AS (
-               INSERT INTO operations (ledger_id, id, organization_id, transaction_id, balance_id, account_id, account_alias,
-                 balance_key, asset_code, type, amount, available_before, on_hold_before, version_before, available_after,
-                 on_hold_after, version_after, description, chart_of_accounts, status_code, metadata, created_at, updated_at)
-               SELECT u.*, $46::timestamptz, $46::timestamptz
-                 FROM unnest($19::uuid[], $20::uuid[], $21::uuid[], $22::uuid[], $23::uuid[], $24::uuid[], $25::text[],
-                             $26::text[], $27::text[], $28::text[], $29::numeric[], $30::numeric[], $31::numeric[], $32::bigint[],
-                             $33::numeric[], $34::numeric[], $35::bigint[], $36::text[], $37::text[], $38::text[], $39::jsonb[])
-                   AS u(ledger_id, id, organization_id, transaction_id, balance_id, account_id, account_alias, balance_key,
-                        asset_code, type, amount, available_before, on_hold_before, version_before, available_after,
-                        on_hold_after, version_after, description, chart_of_accounts, status_code, metadata)
-               RETURNING 1),
-             new_balances AS (
-               UPDATE balances b SET available = u.available, on_hold = u.on_hold, version = u.version, updated_at = $46::timestamptz
-                 FROM unnest($40::uuid[], $41::uuid[], $42::numeric[], $43::numeric[], $44::bigint[], $45::bigint[], $47::tid[])
-                   AS u(ledger_id, id, available, on_hold, version, expected_version, row_id)
-                WHERE b.ctid = u.row_id AND b.ledger_id = u.ledger_id AND b.id = u.id AND b.version = u.expected_version
-               RETURNING 1)
-           SELECT (SELECT count(*)::int FROM new_transactions) AS transactions,
-                  (SELECT count(*)::int FROM new_operations) AS operations,
-                  (SELECT count(*)::int FROM new_balances) AS balances`,
-      values: [
-        plainArrayLiteral(txs, (r) => r.ledgerId),
-        plainArrayLiteral(txs, (r) => r.id),
-        plainArrayLiteral(txs, (r) => r.organizationId),
-        plainArrayLiteral(txs, (r) => r.parentTransactionId),
-        arrayLiteral(txs, (r) => r.description),
-        arrayLiteral(txs, (r) => r.code),
-        arrayLiteral(txs, (r) => r.chartOfAccountsGroupName),
-        plainArrayLiteral(txs, (r) => r.status),
-        arrayLiteral(txs, (r) => r.statusDescription),
-        plainArrayLiteral(txs, (r) => formatAmount(r.amount)),
-        arrayLiteral(txs, (r) => r.assetCode),
-        arrayLiteral(txs, (r) => textArray(r.source)),
-        arrayLiteral(txs, (r) => textArray(r.destination)),
-        arrayLiteral(txs, (r) => json(r.body)),
-        arrayLiteral(txs, (r) => json(r.metadata)),
-        arrayLiteral(txs, (r) => r.idempotencyKey),
-        plainArrayLiteral(txs, (r) => r.expiresAt?.toISOString() ?? null),
-        plainArrayLiteral(txs, (r) => r.transactionDate?.toISOString() ?? null),
-        plainArrayLiteral(ops, (o) => o.ledgerId),
-        plainArrayLiteral(ops, (o) => o.id),
-        plainArrayLiteral(ops, (o) => o.organizationId),
-        plainArrayLiteral(ops, (o) => o.transactionId),
-        plainArrayLiteral(ops, (o) => o.balanceId),
-        plainArrayLiteral(ops, (o) => o.accountId),
-        arrayLiteral(ops, (o) => o.accountAlias),
-        arrayLiteral(ops, (o) => o.balanceKey),
-        arrayLiteral(ops, (o) => o.assetCode),
-        plainArrayLiteral(ops, (o) => o.type),
-        plainArrayLiteral(ops, (o) => formatAmount(o.amount)),
-        plainArrayLiteral(ops, (o) => formatAmount(o.before.available)),
-        plainArrayLiteral(ops, (o) => formatAmount(o.before.onHold)),
-        plainArrayLiteral(ops, (o) => str(o.before.version)),
-        plainArrayLiteral(ops, (o) => formatAmount(o.after.available)),
-        plainArrayLiteral(ops, (o) => formatAmount(o.after.onHold)),
-        plainArrayLiteral(ops, (o) => str(o.after.version)),
-        arrayLiteral(ops, (o) => o.description),
-        arrayLiteral(ops, (o) => o.chartOfAccounts),
-        plainArrayLiteral(ops, (o) => o.status),
-        arrayLiteral(ops, (o) => json(o.metadata)),
-        plainArrayLiteral(balances, (u) => u.ledgerId),
-        plainArrayLiteral(balances, (u) => u.id),
-        plainArrayLiteral(balances, (u) => formatAmount(u.available)),
-        plainArrayLiteral(balances, (u) => formatAmount(u.onHold)),
-        plainArrayLiteral(balances, (u) => str(u.version)),
-        plainArrayLiteral(balances, (u) => str(u.expectedVersion)),
-        at,
-        plainArrayLiteral(balances, (u) => u.rowId),
-      ],
+      text: WRITE_BATCH,
+      values: [...NEW_TRANSACTIONS.values(transactions), ...NEW_OPERATIONS.values(operations), ...BALANCE_UPDATES.values(balances), at],
     });
     const written = res.rows[0];
+    const planned = { transactions: transactions.length, operations: operations.length, balances: balances.length };
     invariant(
-      written.transactions === txs.length && written.operations === ops.length && written.balances === balances.length,
+      written.transactions === planned.transactions && written.operations === planned.operations && written.balances === planned.balances,
       'a batch wrote a different number of rows than it planned (a locked balance changed version?)',
-      { planned: { transactions: txs.length, operations: ops.length, balances: balances.length }, written },
+      { planned, written },
     );
   }
 
@@ -356,19 +280,19 @@ export class PostingRepository {
     }
   }
 
-  /** Moves PENDING transactions to their final status; the WHERE guard makes a second settle a no-op. */
-  async settleTransactions(
-    client: PoolClient,
-    rows: Array<{ ledgerId: string; id: string; status: TransactionStatus; metadata: Record<string, unknown> }>,
-    at: Date,
-  ): Promise<number> {
+  /**
+   * Moves named transactions along the state table (domain/hold-states.ts): each row changes
+   * only if the transaction still has the status its action starts from, so a second settle of
+   * one hold is a no-op; the count tells the caller.
+   */
+  async settleTransactions(client: PoolClient, rows: SettledTransaction[], at: Date): Promise<number> {
     if (rows.length === 0) return 0;
     const res = await client.query({
       name: 'posting_settle_transactions',
-      text: `UPDATE transactions t SET status_code = u.status, metadata = t.metadata || u.metadata, updated_at = $5
-               FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[]) AS u(ledger_id, id, status, metadata)
-              WHERE t.ledger_id = u.ledger_id AND t.id = u.id AND t.status_code = 'PENDING'`,
-      values: [rows.map((r) => r.ledgerId), rows.map((r) => r.id), rows.map((r) => r.status), rows.map((r) => json(r.metadata)), at],
+      text: `UPDATE transactions t SET status_code = u.to_status, metadata = t.metadata || u.metadata, updated_at = $${SETTLED.width + 1}
+               FROM ${SETTLED.unnest(1)}
+              WHERE t.ledger_id = u.ledger_id AND t.id = u.id AND t.status_code = u.from_status`,
+      values: [...SETTLED.values(rows), at],
     });
     return res.rowCount ?? 0;
   }

@@ -1,13 +1,8 @@
 import { AppError, AssertionFailure } from '../../../common/errors/app-error';
+import { CreateAction, SettleAction } from '../domain/hold-states';
 import { Transfer } from '../domain/transfer';
 import { TransactionDto } from '../dto/transaction.dto';
-
-export interface IdempotencyRequest {
-  key: string;
-  /** SHA-256 of the route and canonical body. */
-  hash: string;
-  ttlSeconds: number;
-}
+import { IdempotencyRequest } from '../idempotency/idempotency-request';
 
 export interface TransactionHeader {
   description: string | null;
@@ -27,18 +22,16 @@ interface JobBase {
 /** A new transaction: applied directly (APPROVED) or as a hold (PENDING). */
 export interface CreateJob extends JobBase {
   kind: 'create';
-  action: 'direct' | 'hold';
+  action: CreateAction;
   transfer: Transfer;
   header: TransactionHeader;
 }
 
-/** Ends a PENDING transaction: commit (APPROVED) or cancel/expiry (CANCELED). */
+/** Ends a PENDING transaction: commit (APPROVED), cancel or expire (CANCELED). */
 export interface SettleJob extends JobBase {
   kind: 'settle';
-  action: 'commit' | 'cancel';
+  action: SettleAction;
   transactionId: string;
-  /** Recorded in the transaction's metadata (e.g. expiry). */
-  reason?: string;
 }
 
 /** A new APPROVED transaction with the legs of an APPROVED one swapped. */

@@ -1,6 +1,13 @@
 import { createHash } from 'crypto';
-import { AppError } from '../../common/errors/app-error';
-import { IdempotencyRequest } from './posting/posting.types';
+import { AppError } from '../../../common/errors/app-error';
+
+/** What a request asks of idempotency: its key, its hash and how long the key is kept. */
+export interface IdempotencyRequest {
+  key: string;
+  /** SHA-256 of the route and canonical body. */
+  hash: string;
+  ttlSeconds: number;
+}
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const TTL = /^[1-9][0-9]{0,6}$/;
