@@ -1,6 +1,7 @@
 import { ObjectLiteral } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AppError } from '../../common/errors/app-error';
+import { pgError, UNIQUE_VIOLATION } from '../../infrastructure/database/pg-errors';
 import { ListQuery } from '../../common/pagination/list-query';
 import { OnboardingEntity } from './entities/base.entity';
 import { OnboardingInputDto } from './dto/base-input.dto';
@@ -16,6 +17,13 @@ export function toColumns<T extends OnboardingInputDto>(dto: T): Record<string, 
     columns.statusDescription = status.description ?? null;
   }
   return columns;
+}
+
+/** Maps a unique violation on the named index to a domain error; rethrows anything else. */
+export function uniqueViolation(err: unknown, constraint: string, error: () => AppError): never {
+  const e = pgError(err);
+  if (e.code === UNIQUE_VIOLATION && e.constraint === constraint) throw error();
+  throw err;
 }
 
 /** Read, list, count, update and soft delete, shared by every onboarding entity. */

@@ -64,3 +64,9 @@ export class AccountDto extends EntityTimestampsDto {
   @ApiProperty({ nullable: true, type: String }) entityId: string | null;
   @ApiProperty() blocked: boolean;
 }
+
+export class AccountPageDto {
+  @ApiProperty({ type: [AccountDto] }) items: AccountDto[];
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 10 }) limit: number;
+}

@@ -32,3 +32,9 @@ export class AssetDto extends EntityTimestampsDto {
   @ApiProperty({ enum: ASSET_TYPES }) type: string;
   @ApiProperty({ example: 'USD' }) code: string;
 }
+
+export class AssetPageDto {
+  @ApiProperty({ type: [AssetDto] }) items: AssetDto[];
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 10 }) limit: number;
+}

@@ -17,3 +17,9 @@ export class LedgerDto extends EntityTimestampsDto {
   @ApiProperty({ format: 'uuid' }) organizationId: string;
   @ApiProperty() name: string;
 }
+
+export class LedgerPageDto {
+  @ApiProperty({ type: [LedgerDto] }) items: LedgerDto[];
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 10 }) limit: number;
+}

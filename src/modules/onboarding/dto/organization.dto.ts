@@ -53,3 +53,9 @@ export class OrganizationDto extends EntityTimestampsDto {
   @ApiProperty() legalDocument: string;
   @ApiProperty({ type: AddressDto, nullable: true }) address: AddressDto | null;
 }
+
+export class OrganizationPageDto {
+  @ApiProperty({ type: [OrganizationDto] }) items: OrganizationDto[];
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 10 }) limit: number;
+}

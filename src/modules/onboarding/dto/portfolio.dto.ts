@@ -25,3 +25,9 @@ export class PortfolioDto extends EntityTimestampsDto {
   @ApiProperty() name: string;
   @ApiProperty({ nullable: true, type: String }) entityId: string | null;
 }
+
+export class PortfolioPageDto {
+  @ApiProperty({ type: [PortfolioDto] }) items: PortfolioDto[];
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 10 }) limit: number;
+}

@@ -18,3 +18,9 @@ export class SegmentDto extends EntityTimestampsDto {
   @ApiProperty({ format: 'uuid' }) ledgerId: string;
   @ApiProperty() name: string;
 }
+
+export class SegmentPageDto {
+  @ApiProperty({ type: [SegmentDto] }) items: SegmentDto[];
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 10 }) limit: number;
+}
