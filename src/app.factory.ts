@@ -45,6 +45,10 @@ export async function createApp(env: Env, options: CreateAppOptions = {}): Promi
     },
   });
   const fastify = adapter.getInstance();
+  // A batch request carries up to TRANSACTION_BATCH_MAX_ITEMS bodies: its own body limit.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.endsWith('/transactions/batch')) route.bodyLimit = env.TRANSACTION_BATCH_BODY_LIMIT_BYTES;
+  });
   fastify.removeContentTypeParser('text/plain');
   // JSON only, with a depth limit, no duplicate keys and no __proto__/constructor keys.
   registerJsonBodyParser(fastify, { maxDepth: env.JSON_MAX_DEPTH });

@@ -25,6 +25,8 @@ export interface Env {
   POSTING_BATCH_WAIT_MS: number;
   POSTING_MAX_IN_FLIGHT: number;
   POSTING_MAX_LEGS: number;
+  TRANSACTION_BATCH_MAX_ITEMS: number;
+  TRANSACTION_BATCH_BODY_LIMIT_BYTES: number;
   IDEMPOTENCY_DEFAULT_TTL_S: number;
   PENDING_EXPIRY_INTERVAL_MS: number;
   PENDING_EXPIRY_BATCH: number;
@@ -86,6 +88,10 @@ export const envSchema = Joi.object<Env, true>({
   POSTING_BATCH_WAIT_MS: Joi.number().integer().min(0).max(1000).default(2),
   POSTING_MAX_IN_FLIGHT: Joi.number().integer().min(1).max(32).default(4),
   POSTING_MAX_LEGS: Joi.number().integer().min(2).max(1000).default(100),
+  /** Most items in one POST .../transactions/batch (the schema's ceiling is 10,000). */
+  TRANSACTION_BATCH_MAX_ITEMS: Joi.number().integer().min(1).max(10000).default(1000),
+  /** Largest body of POST .../transactions/batch (other routes: BODY_LIMIT_BYTES). */
+  TRANSACTION_BATCH_BODY_LIMIT_BYTES: Joi.number().integer().min(1024).default(8388608),
   IDEMPOTENCY_DEFAULT_TTL_S: Joi.number().integer().min(1).max(2592000).default(86400),
   /** How often the pending-expiry job cancels holds whose expiresAt has passed. */
   PENDING_EXPIRY_INTERVAL_MS: Joi.number().integer().min(100).max(86400000).default(30000),

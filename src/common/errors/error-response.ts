@@ -65,11 +65,18 @@ function metadataViolation(violations: SchemaViolation[]): ErrorKey | null {
   return null;
 }
 
+/** The first malformed batch item (`transactions/<n>`), when every violation is inside an item. */
+function itemIndex(violations: SchemaViolation[]): number | undefined {
+  const indexes = violations.map((v) => /^\/transactions\/(\d+)(\/|$)/.exec(v.instancePath)?.[1]);
+  return indexes.length > 0 && indexes.every((i) => i !== undefined) ? Math.min(...indexes.map(Number)) : undefined;
+}
+
 /** A Fastify/ajv body validation error: one field message per violation. */
 function fromSchemaViolations(all: SchemaViolation[]): MappedError {
   // The branches of "exactly one of amount, share, remaining" report their own `required`;
   // the oneOf violation says it better.
-  const violations = all.filter((v) => !(v.keyword === 'required' && v.schemaPath?.includes('/oneOf/')));
+  // An if/then schema (the items of a batch) adds "must match then" on top of the real violation.
+  const violations = all.filter((v) => !(v.keyword === 'required' && v.schemaPath?.includes('/oneOf/')) && v.keyword !== 'if');
   const isAmount = (v: SchemaViolation) => /(^|\/)value$/.test(v.instancePath);
   const fields: Record<string, string> = {};
   for (const v of violations) {
@@ -97,6 +104,8 @@ function fromSchemaViolations(all: SchemaViolation[]): MappedError {
         : (metadataViolation(violations) ?? 'BAD_REQUEST');
   const mapped = fromCatalog(key, 'The request body is not valid.');
   mapped.body.fields = fields;
+  const index = itemIndex(violations);
+  if (index !== undefined) mapped.body.index = index;
   return mapped;
 }
 
@@ -127,6 +136,7 @@ export function isUnavailable(err: unknown): boolean {
 export function mapError(err: unknown): MappedError {
   if (err instanceof AppError) {
     const mapped = fromCatalog(err.key, err.message);
+    mapped.status = err.status;
     if (err.extra.entityType) mapped.body.entityType = err.extra.entityType;
     if (err.extra.fields) mapped.body.fields = err.extra.fields;
     if (err.extra.details) Object.assign(mapped.body, err.extra.details);

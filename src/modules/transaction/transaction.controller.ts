@@ -17,7 +17,8 @@ import { ApiListQuery, ListQueryPipe } from '../../common/pagination/list-query.
 import { AppConfig } from '../../config/app-config';
 import { TransactionBody, transactionBodySchema, TransactionKind } from './dto/transaction-body.schema';
 import { UpdateAnnotationsDto } from './dto/update-annotations.dto';
-import { OperationDto, OperationPageDto, TransactionDto, TransactionPageDto } from './dto/transaction.dto';
+import { BatchResponseDto, OperationDto, OperationPageDto, TransactionDto, TransactionPageDto } from './dto/transaction.dto';
+import { TransactionBatchBody, transactionBatchDocSchema, transactionBatchSchema } from './dto/transaction-batch.schema';
 import { idempotencyFrom } from './idempotency/idempotency-request';
 import { PostingOutcome } from './posting/posting.types';
 import { TransactionService } from './transaction.service';
@@ -49,7 +50,7 @@ const PostingRoute = (kind: TransactionKind, summary: string) => {
   );
 };
 
-function answer(reply: FastifyReply, outcome: PostingOutcome): TransactionDto {
+function answer<B>(reply: FastifyReply, outcome: { status: number; body: B; replayed: boolean }): B {
   void reply.status(outcome.status);
   if (outcome.replayed) void reply.header('X-Idempotency-Replayed', 'true');
   return outcome.body;
@@ -104,6 +105,34 @@ export class TransactionController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TransactionDto> {
     return this.post('outflow', org, ledger, dto, req, reply);
+  }
+
+  @Post('batch')
+  @RouteSchema({ body: transactionBatchSchema })
+  @ApiBody({ schema: transactionBatchDocSchema as SchemaObject })
+  @ApiOperation({
+    summary: 'Post up to TRANSACTION_BATCH_MAX_ITEMS transactions in one request',
+    description:
+      'Each item is the body of POST transactions/{type} and is checked like it; a malformed item makes the request a 400 whose `index` names it. ' +
+      'All items run in one database transaction, in request order (items may touch the same accounts). ' +
+      '`atomic`: all or nothing: 201 with every item, or 422 with the `index` and `code` of the first refused item and nothing applied. ' +
+      '`independent`: 200 with each item\'s own status and transaction or error. Pending items are allowed. ' +
+      'X-Idempotency on the request replays the whole response; an item\'s `idempotencyKey` acts as X-Idempotency of its single route.',
+  })
+  @ApiIdempotency()
+  @ApiCreatedResponse({ type: BatchResponseDto, description: 'atomic: every item applied' })
+  @ApiOkResponse({ type: BatchResponseDto, description: 'independent: each item with its own status' })
+  @ApiErrors(409, 413, 422)
+  @ApiPostingUnavailable()
+  async createBatch(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @Body() dto: TransactionBatchBody,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BatchResponseDto> {
+    const idempotency = idempotencyFrom(req.headers, 'transactions/batch', req.body, this.defaultTtl);
+    return answer(reply, await this.transactions.createBatch(org, ledger, dto, idempotency));
   }
 
   @Get()

@@ -1,6 +1,8 @@
 import { formatAmount } from '../../common/money/amount';
 import { Snapshot } from './domain/leg-plan';
-import { OperationDto, SnapshotDto, TransactionDto } from './dto/transaction.dto';
+import { mapError } from '../../common/errors/error-response';
+import { BatchItemDto, BatchResponseDto, OperationDto, SnapshotDto, TransactionDto } from './dto/transaction.dto';
+import type { JobResult } from './posting/posting.types';
 import { OperationRecord, TransactionWithOperations } from './transaction.types';
 
 const STATUS_DESCRIPTIONS: Record<string, string> = {
@@ -61,3 +63,15 @@ export const toTransactionDto = (t: TransactionWithOperations): TransactionDto =
   updatedAt: t.updatedAt.toISOString(),
   deletedAt: iso(t.deletedAt),
 });
+
+export type BatchResponseBody = BatchResponseDto;
+
+/** The answer of a batch request: each item as its single route would have answered it, in request order. */
+export function toBatchResponse(atomic: boolean, results: JobResult[]): { status: number; body: BatchResponseBody } {
+  const items = results.map((r, index): BatchItemDto => {
+    if (r.ok) return { index, status: r.outcome.status, transaction: r.outcome.body, ...(r.outcome.replayed ? { replayed: true } : {}) };
+    const { status, body } = mapError(r.error);
+    return { index, status, error: body };
+  });
+  return { status: atomic ? 201 : 200, body: { items } };
+}

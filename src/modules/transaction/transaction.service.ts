@@ -13,8 +13,10 @@ import { FromToBody, TransactionBody, TransactionKind } from './dto/transaction-
 import { UpdateAnnotationsDto } from './dto/update-annotations.dto';
 import { OperationDto, TransactionDto } from './dto/transaction.dto';
 import { PostingEngine } from './posting/posting-engine';
-import { IdempotencyRequest } from './idempotency/idempotency-request';
-import { PostingOutcome, TransactionHeader } from './posting/posting.types';
+import { IdempotencyRequest, requestHash } from './idempotency/idempotency-request';
+import { CreateJob, PostingOutcome, TransactionHeader } from './posting/posting.types';
+import { RequestAnswer } from './posting/request-batch';
+import { TransactionBatchBody } from './dto/transaction-batch.schema';
 import { toOperationDto, toTransactionDto } from './transaction.mapper';
 import { TransactionRepository } from './transaction.repository';
 
@@ -61,6 +63,8 @@ const externalLeg = (asset: string): LegSpec => ({
 @Injectable()
 export class TransactionService {
   private readonly maxLegs: number;
+  private readonly maxBatchItems: number;
+  private readonly defaultTtl: number;
 
   constructor(
     private readonly engine: PostingEngine,
@@ -69,6 +73,8 @@ export class TransactionService {
     config: AppConfig,
   ) {
     this.maxLegs = config.get('POSTING_MAX_LEGS');
+    this.maxBatchItems = config.get('TRANSACTION_BATCH_MAX_ITEMS');
+    this.defaultTtl = config.get('IDEMPOTENCY_DEFAULT_TTL_S');
   }
 
   create(
@@ -78,6 +84,36 @@ export class TransactionService {
     dto: TransactionBody,
     idempotency?: IdempotencyRequest,
   ): Promise<PostingOutcome> {
+    return this.engine.submit(this.createJob(kind, organizationId, ledgerId, dto, idempotency));
+  }
+
+  /**
+   * POST .../transactions/batch: every item checked as its single route checks it (a 400 makes
+   * the whole request a 400 naming the item; a 422 such as an inexact share is that item's
+   * refusal), then all items posted in one database transaction, in request order.
+   */
+  createBatch(organizationId: string, ledgerId: string, dto: TransactionBatchBody, idempotency?: IdempotencyRequest): Promise<RequestAnswer> {
+    if (dto.transactions.length > this.maxBatchItems) {
+      throw new AppError('BAD_REQUEST', `A batch holds at most ${this.maxBatchItems} transactions.`, {
+        fields: { transactions: `at most ${this.maxBatchItems} items` },
+      });
+    }
+    const items = dto.transactions.map((item, index) => {
+      // An item key is the X-Idempotency of the single route: same body, same key, same answer.
+      const key = item.idempotencyKey && { key: item.idempotencyKey, ttlSeconds: this.defaultTtl, hash: requestHash(`transactions/${item.type}`, item.body) };
+      try {
+        return this.createJob(item.type, organizationId, ledgerId, item.body, key || undefined);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        if (err.status !== 400) return err;
+        throw new AppError(err.key, `transactions[${index}]: ${err.message}`, { ...err.extra, details: { ...err.extra.details, index } });
+      }
+    });
+    return this.engine.submitRequest({ organizationId, ledgerId, atomic: dto.mode === 'atomic', idempotency, items });
+  }
+
+  /** The posting of a single-route body: legs resolved to exact amounts, header checked. */
+  private createJob(kind: TransactionKind, organizationId: string, ledgerId: string, dto: TransactionBody, idempotency?: IdempotencyRequest): CreateJob {
     const send = dto.send;
     const from = send.source?.from ?? [];
     const to = send.distribute?.to ?? [];
@@ -91,16 +127,15 @@ export class TransactionService {
       destinations: kind === 'outflow' ? [externalLeg(send.asset)] : to.map((l, i) => legSpec(l, `send.distribute.to.${i}`)),
     };
     const pending = dto.pending === true;
-    const header = this.header(dto, pending);
-    return this.engine.submit({
+    return {
       kind: 'create',
       action: pending ? 'hold' : 'post',
       organizationId,
       ledgerId,
       transfer: resolveTransfer(spec),
-      header,
+      header: this.header(dto, pending),
       idempotency,
-    });
+    };
   }
 
   commit(organizationId: string, ledgerId: string, transactionId: string): Promise<PostingOutcome> {

@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ErrorDto } from '../../../common/http/api-errors.decorator';
 import { METADATA_SCHEMA, StatusDto } from '../../../common/http/common.dto';
 
 export class SnapshotDto {
@@ -68,4 +69,16 @@ export class OperationPageDto {
   @ApiProperty({ example: 10 }) limit: number;
   @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
   @ApiProperty({ nullable: true, type: String }) prev_cursor: string | null;
+}
+
+export class BatchItemDto {
+  @ApiProperty({ example: 0, description: 'Position of the item in the request' }) index: number;
+  @ApiProperty({ example: 201, description: 'The status its single route would have answered' }) status: number;
+  @ApiPropertyOptional({ type: TransactionDto, description: 'The transaction, when the item succeeded' }) transaction?: TransactionDto;
+  @ApiPropertyOptional({ type: ErrorDto, description: 'Why the item was refused (independent mode only)' }) error?: ErrorDto;
+  @ApiPropertyOptional({ description: 'true when its idempotencyKey answered from a stored result' }) replayed?: boolean;
+}
+
+export class BatchResponseDto {
+  @ApiProperty({ type: [BatchItemDto], description: 'One entry per item, in request order' }) items: BatchItemDto[];
 }

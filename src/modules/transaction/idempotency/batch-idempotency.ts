@@ -1,6 +1,5 @@
 import type { PoolClient } from 'pg';
 import { AppError } from '../../../common/errors/app-error';
-import type { JobResult } from '../posting/posting.types';
 import { IdempotencyRequest } from './idempotency-request';
 import { claimKey, IdempotencyRepository } from './idempotency.repository';
 
@@ -10,6 +9,12 @@ export interface KeyedJob {
   organizationId: string;
   idempotency?: IdempotencyRequest;
 }
+
+/** An answer a key can store and replay: a posting's, or a whole batch request's. */
+export type KeyedAnswer = { ok: true; outcome: { status: number; body: unknown; replayed: boolean } } | { ok: false; error: AppError };
+
+/** The transaction an answer names, if it is one transaction's. */
+const transactionOf = (body: unknown): string | null => (body as { id?: unknown })?.id as string | undefined ?? null;
 
 export function keyInUse(): AppError {
   return new AppError('IDEMPOTENCY_KEY_IN_USE', 'This X-Idempotency key was already used with a different request body.');
@@ -26,7 +31,7 @@ export function keyInUse(): AppError {
  * The key row lives in Postgres and is claimed in the applying transaction, so this holds across
  * instances with no lock in Redis.
  */
-export class BatchIdempotency {
+export class BatchIdempotency<R extends KeyedAnswer = KeyedAnswer> {
   /** Jobs whose key an earlier job of this batch owns: index -> owner index. */
   private readonly followers = new Map<number, number>();
   /** Jobs that claimed their key in this batch. */
@@ -49,7 +54,7 @@ export class BatchIdempotency {
   }
 
   /** Claims the keys of the open jobs (no result yet) at the batch time; answers those a stored key answers. */
-  async claim(results: Array<JobResult | undefined>, now: Date): Promise<void> {
+  async claim(results: Array<R | undefined>, now: Date): Promise<void> {
     const owners = new Map<string, number>();
     this.jobs.forEach((job, i) => {
       if (!job.idempotency || results[i]) return;
@@ -75,7 +80,7 @@ export class BatchIdempotency {
    * A key stored already answers each of its requests from the stored record: the owner and its
    * followers alike (a follower with the stored body is a replay even if its owner's body differs).
    */
-  private async answerFromStore(owners: number[], results: Array<JobResult | undefined>): Promise<void> {
+  private async answerFromStore(owners: number[], results: Array<R | undefined>): Promise<void> {
     const stored = await this.repo.readStored(
       this.client,
       owners.map((i) => ({ ledgerId: this.jobs[i].ledgerId, key: this.jobs[i].idempotency!.key })),
@@ -93,19 +98,19 @@ export class BatchIdempotency {
       const s = byKey.get(claimKey(job.ledgerId, job.idempotency!.key));
       results[i] =
         s && s.requestHash === job.idempotency!.hash && s.response !== null && s.responseStatus !== null
-          ? { ok: true, outcome: { status: s.responseStatus, body: s.response as never, replayed: true } }
-          : { ok: false, error: keyInUse() };
+          ? ({ ok: true, outcome: { status: s.responseStatus, body: s.response, replayed: true } } as R)
+          : ({ ok: false, error: keyInUse() } as R);
     }
   }
 
   /** After the batch's writes: stores the answer of each claimed key's job, or releases the key of a refused one. */
-  async record(results: JobResult[]): Promise<void> {
+  async record(results: R[]): Promise<void> {
     const stored = [];
     const released = [];
     for (const i of this.claimed) {
       const { ledgerId, idempotency } = this.jobs[i];
       const r = results[i];
-      if (r.ok) stored.push({ ledgerId, key: idempotency!.key, transactionId: r.outcome.body.id, status: r.outcome.status, response: r.outcome.body });
+      if (r.ok) stored.push({ ledgerId, key: idempotency!.key, transactionId: transactionOf(r.outcome.body), status: r.outcome.status, response: r.outcome.body });
       else released.push({ ledgerId, key: idempotency!.key });
     }
     await this.repo.storeResults(this.client, stored);
@@ -113,11 +118,11 @@ export class BatchIdempotency {
   }
 
   /** Jobs that followed another of this batch get its answer as a replay (or 409 for another body). */
-  answerFollowers(results: Array<JobResult | undefined>): void {
+  answerFollowers(results: Array<R | undefined>): void {
     for (const [i, owner] of this.followers) {
       const r = results[owner]!;
-      if (this.jobs[i].idempotency!.hash !== this.jobs[owner].idempotency!.hash) results[i] = { ok: false, error: keyInUse() };
-      else results[i] = r.ok ? { ok: true, outcome: { ...r.outcome, replayed: true } } : r;
+      if (this.jobs[i].idempotency!.hash !== this.jobs[owner].idempotency!.hash) results[i] = { ok: false, error: keyInUse() } as R;
+      else results[i] = r.ok ? ({ ...r, outcome: { ...r.outcome, replayed: true } } as R) : r;
     }
   }
 }

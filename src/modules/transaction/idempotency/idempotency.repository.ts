@@ -21,7 +21,8 @@ export interface StoredIdempotency {
 export interface IdempotencyResult {
   ledgerId: string;
   key: string;
-  transactionId: string;
+  /** The transaction the answer created or settled (null for a batch request's answer). */
+  transactionId: string | null;
   status: number;
   response: unknown;
 }
@@ -104,7 +105,7 @@ export class IdempotencyRepository {
     await client.query({
       name: 'posting_release_idempotency',
       text: `DELETE FROM idempotency_keys i USING unnest($1::uuid[], $2::text[]) AS k(ledger_id, key)
-              WHERE i.ledger_id = k.ledger_id AND i.key = k.key AND i.transaction_id IS NULL`,
+              WHERE i.ledger_id = k.ledger_id AND i.key = k.key AND i.response_status IS NULL`,
       values: [keys.map((k) => k.ledgerId), keys.map((k) => k.key)],
     });
   }

@@ -13,12 +13,16 @@ export type CommitOutcome = 'committed' | 'rolled-back' | 'unknown';
  */
 export function answersAfterLostCommit(results: JobResult[], applies: boolean[], outcome: CommitOutcome): JobResult[] {
   if (outcome === 'committed') return results;
-  const error =
-    outcome === 'rolled-back'
+  const error = lostCommitError(outcome);
+  return results.map((r, i) => (applies[i] ? { ok: false, error } : r));
+}
+
+/** The answer to a posting whose COMMIT lost its connection and did not commit, or may not have. */
+export function lostCommitError(outcome: Exclude<CommitOutcome, 'committed'>): AppError {
+  return outcome === 'rolled-back'
       ? new AppError('SERVICE_UNAVAILABLE', 'The connection to the database was lost before the posting committed; it was not applied. Retry.')
       : new AppError(
           'OUTCOME_UNKNOWN',
           'The connection to the database was lost at commit and the outcome could not be confirmed. Resend with the same X-Idempotency key: it is applied at most once.',
         );
-  return results.map((r, i) => (applies[i] ? { ok: false, error } : r));
 }

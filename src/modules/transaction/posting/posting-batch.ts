@@ -28,15 +28,19 @@ interface Named {
   reverted: boolean;
 }
 
-/** What a batch decided: one result per job, and the new states of the balances it changed. */
-export interface BatchOutcome {
-  results: JobResult[];
-  /** Final state of every balance the batch changed (for the balance cache, after COMMIT). */
+/** What a transaction of the engine leaves for after its COMMIT. */
+export interface Committable {
+  /** Final state of every balance it changed (for the balance cache, after COMMIT). */
   touched: Balance[];
+  /** A row it inserts (none when it posts nothing): whether it exists tells whether it committed. */
+  proof?: { ledgerId: string; operationId: string };
+}
+
+/** What a batch decided: one result per job, and the new states of the balances it changed. */
+export interface BatchOutcome extends Committable {
+  results: JobResult[];
   /** Per job: its answer holds only if the batch commits (it posts, or follows a job that posts). */
   applies: boolean[];
-  /** A row the batch inserts (none when it posts nothing): whether it exists tells whether the batch committed. */
-  proof?: { ledgerId: string; operationId: string };
 }
 
 /**
@@ -51,7 +55,7 @@ export interface BatchOutcome {
  */
 export class PostingBatch {
   private readonly results: Array<JobResult | undefined>;
-  private readonly idempotency: BatchIdempotency;
+  private readonly idempotency: BatchIdempotency<JobResult>;
   /** The locked balances as the jobs planned so far left them. */
   private readonly balances = new Map<string, Balance>();
   /** Version and row address of each locked balance when it was locked. */
@@ -72,7 +76,7 @@ export class PostingBatch {
     private readonly jobs: PostingJob[],
   ) {
     this.results = new Array(jobs.length);
-    this.idempotency = new BatchIdempotency(client, idempotencyRepo, jobs);
+    this.idempotency = new BatchIdempotency<JobResult>(client, idempotencyRepo, jobs);
   }
 
   async run(): Promise<BatchOutcome> {

@@ -1,17 +1,22 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { isUnavailable, mapError } from '../../../common/errors/error-response';
 import { AppConfig } from '../../../config/app-config';
 import { pgPool } from '../../../infrastructure/database/pg-pool';
-import { answersAfterLostCommit, CommitOutcome } from './lost-commit';
+import { AppError } from '../../../common/errors/app-error';
+import { answersAfterLostCommit, CommitOutcome, lostCommitError } from './lost-commit';
+import { BatchRequestJob, RequestAnswer, RequestBatch } from './request-batch';
 import { PostingRepository } from './posting.repository';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository';
 import { BalanceCache } from '../../balance/cache/balance-cache';
-import { BatchOutcome, PostingBatch } from './posting-batch';
+import { Committable, PostingBatch } from './posting-batch';
 import { JobAssertionFailure, JobResult, PostingJob, PostingOutcome } from './posting.types';
+
+/** The answer of an item whose posting failed an integrity assertion (details are logged, never sent). */
+const integrityFailure = () => new AppError('INTERNAL', 'An unexpected error occurred. The request id identifies it in the logs.');
 
 /** Reads of a lost COMMIT's outcome before answering "outcome unknown". */
 const LOST_COMMIT_READS = 3;
@@ -146,52 +151,86 @@ export class PostingEngine implements OnModuleDestroy {
     }
   }
 
+  /**
+   * Runs a batch request (POST .../transactions/batch): all its items in one Postgres transaction
+   * of their own. Lost before COMMIT: once more on a fresh connection. An integrity failure of an
+   * item fails that item alone in independent mode (the rest run again without it), the whole
+   * request in atomic mode.
+   */
+  async submitRequest(request: BatchRequestJob): Promise<RequestAnswer> {
+    const failed = new Map<number, AppError>();
+    for (let attempt = 1; ; ) {
+      try {
+        const { value, outcome } = await this.transact((client) => new RequestBatch(client, this.repo, this.idempotency, request, failed).run());
+        this.batchSize.observe(request.items.length);
+        if (outcome === 'committed' || !value.applies) return value.answer;
+        throw lostCommitError(outcome);
+      } catch (err) {
+        if (err instanceof JobAssertionFailure) {
+          this.logger.error({ detail: err.failure.detail, item: err.index }, `Batch request item refused by an integrity assertion: ${err.failure.message}`);
+          if (request.atomic) throw err.failure;
+          failed.set(err.index, integrityFailure());
+        } else if (attempt === 1 && isUnavailable(err)) {
+          this.logger.warn(`Batch request of ${request.items.length} lost its connection before COMMIT (${(err as Error).message}); retrying once`);
+          attempt++;
+        } else {
+          throw err;
+        }
+      }
+    }
+  }
+
   /** Runs one batch in one Postgres transaction. */
   private async execute(jobs: PostingJob[]): Promise<JobResult[]> {
+    const { value: batch, outcome } = await this.transact((client) => new PostingBatch(client, this.repo, this.idempotency, jobs).run());
+    return answersAfterLostCommit(batch.results, batch.applies, outcome);
+  }
+
+  /**
+   * One Postgres transaction around `work`. Committed: the new balance states are cached before
+   * anyone is answered (read-your-writes; never throws, gives up after the Redis command timeout,
+   * so Redis cannot fail a posting). COMMIT lost with its connection: the outcome is read back on
+   * a fresh connection first (G11). Lost before COMMIT: nothing was applied; the error is thrown.
+   */
+  private async transact<T extends Committable>(work: (client: PoolClient) => Promise<T>): Promise<{ value: T; outcome: CommitOutcome }> {
     this.pool ??= pgPool(this.dataSource);
     const client = await this.pool.connect();
     const backendPid = (client as unknown as { processID: number }).processID;
     let broken: Error | undefined;
-    let batch: BatchOutcome | undefined;
-    let lostAtCommit = false;
+    let value: T | undefined;
     try {
-      // Queued by pg ahead of the batch's first statement; if it fails, so does that statement
+      // Queued by pg ahead of the work's first statement; if it fails, so does that statement
       // (handled below), so this rejection needs no handler of its own but must not go unhandled.
       client.query('BEGIN').catch(() => undefined);
-      batch = await new PostingBatch(client, this.repo, this.idempotency, jobs).run();
+      value = await work(client);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-      // Lost before COMMIT was sent: nothing was applied (the caller answers 503). Lost at COMMIT:
-      // only Postgres knows, so ask it before answering anyone.
-      if (!batch || !isUnavailable(err)) throw err;
-      lostAtCommit = true;
+      if (!value || !isUnavailable(err)) throw err;
       broken ??= err as Error;
+      const outcome = await this.readLostCommit(value, backendPid);
+      if (outcome === 'committed') await this.cache.storeCommitted(value.touched);
+      return { value, outcome };
     } finally {
       client.release(broken);
     }
-    if (lostAtCommit) return this.settleLostCommit(batch, backendPid);
-    // Committed: cache the new states before anyone is answered (read-your-writes). Never
-    // throws and gives up after the Redis command timeout, so Redis cannot fail a posting.
-    await this.cache.storeCommitted(batch.touched);
-    return batch.results;
+    await this.cache.storeCommitted(value.touched);
+    return { value, outcome: 'committed' };
   }
 
-  /** A batch whose COMMIT lost its connection: read its outcome on a fresh connection, then answer. */
-  private async settleLostCommit(batch: BatchOutcome, backendPid: number): Promise<JobResult[]> {
-    let outcome: CommitOutcome = batch.proof ? 'unknown' : 'rolled-back';
+  /** Whether the work whose COMMIT lost its connection committed, read on a fresh connection. */
+  private async readLostCommit(work: Committable, backendPid: number): Promise<CommitOutcome> {
+    let outcome: CommitOutcome = work.proof ? 'unknown' : 'rolled-back';
     // A few tries over about a second: the reading connection can fail too while Postgres restarts.
-    for (let attempt = 1; batch.proof && outcome === 'unknown' && attempt <= LOST_COMMIT_READS; attempt++) {
+    for (let attempt = 1; work.proof && outcome === 'unknown' && attempt <= LOST_COMMIT_READS; attempt++) {
       try {
-        outcome = (await this.repo.batchCommitted(this.pool!, backendPid, batch.proof)) ? 'committed' : 'rolled-back';
+        outcome = (await this.repo.batchCommitted(this.pool!, backendPid, work.proof)) ? 'committed' : 'rolled-back';
       } catch (err) {
         this.logger.warn(`Reading the outcome of a lost COMMIT failed (try ${attempt} of ${LOST_COMMIT_READS}): ${(err as Error).message}`);
         if (attempt < LOST_COMMIT_READS) await new Promise((r) => setTimeout(r, 250 * attempt));
       }
     }
-    const applying = batch.applies.filter(Boolean).length;
-    this.logger.warn({ outcome, postings: applying }, `COMMIT lost its connection; the batch of ${applying} posting(s) is ${outcome}`);
-    if (outcome === 'committed') await this.cache.storeCommitted(batch.touched);
-    return answersAfterLostCommit(batch.results, batch.applies, outcome);
+    this.logger.warn({ outcome }, `COMMIT lost its connection; the batch is ${outcome}`);
+    return outcome;
   }
 }
