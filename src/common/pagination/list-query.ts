@@ -1,3 +1,4 @@
+import { parseInstant } from '../time/instant';
 import { AppError } from '../errors/app-error';
 
 export type SortOrder = 'asc' | 'desc';
@@ -42,7 +43,9 @@ function parsePositiveInt(raw: string, name: string): number {
 function parseDate(raw: string, name: string, endOfDay: boolean): Date {
   let d: Date | undefined;
   if (DATE_ONLY.test(raw)) d = new Date(`${raw}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z`);
-  else if (DATE_TIME.test(raw)) d = new Date(raw);
+  // A date-time that exists (2027-02-30T00:00:00Z is refused, never read as March 2); seconds
+  // may be left out and digits finer than the millisecond are dropped (a filter bound).
+  else if (DATE_TIME.test(raw)) d = parseInstant(raw.replace(/(T\d{2}:\d{2})(?=[Z+-])/, '$1:00').replace(/(\.\d{3})\d+/, '$1')) ?? undefined;
   if (!d || Number.isNaN(d.getTime()) || (DATE_ONLY.test(raw) && d.toISOString().slice(0, 10) !== raw)) {
     throw new AppError('INVALID_DATE', `${name} must be a date (YYYY-MM-DD) or an ISO-8601 date-time.`, {
       fields: { [name]: 'invalid date' },

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { invariant } from '../../../common/errors/app-error';
+import { UnnestRows } from '../../../infrastructure/database/unnest-rows';
 
 export interface IdempotencyClaim {
   ledgerId: string;
@@ -29,6 +30,22 @@ export interface IdempotencyResult {
 
 const json = (v: unknown) => JSON.stringify(v);
 
+const CLAIMS = new UnnestRows<IdempotencyClaim>([
+  { name: 'ledger_id', type: 'uuid', plain: true, value: (c) => c.ledgerId },
+  { name: 'key', type: 'text', value: (c) => c.key },
+  { name: 'organization_id', type: 'uuid', plain: true, value: (c) => c.organizationId },
+  { name: 'request_hash', type: 'text', plain: true, value: (c) => c.requestHash },
+  { name: 'expires_at', type: 'timestamptz', plain: true, value: (c) => c.expiresAt.toISOString() },
+]);
+
+const ANSWERS = new UnnestRows<IdempotencyResult>([
+  { name: 'ledger_id', type: 'uuid', plain: true, value: (r) => r.ledgerId },
+  { name: 'key', type: 'text', value: (r) => r.key },
+  { name: 'transaction_id', type: 'uuid', plain: true, value: (r) => r.transactionId },
+  { name: 'status', type: 'int', plain: true, value: (r) => String(r.status) },
+  { name: 'response', type: 'jsonb', value: (r) => json(r.response) },
+]);
+
 /** A key is unique per ledger. */
 export const claimKey = (ledgerId: string, key: string): string => `${ledgerId}|${key}`;
 
@@ -44,21 +61,15 @@ export class IdempotencyRepository {
     const sorted = [...claims].sort((a, b) => (a.ledgerId + a.key < b.ledgerId + b.key ? -1 : 1));
     const res = await client.query<{ ledger_id: string; key: string }>({
       name: 'posting_claim_idempotency',
-      text: `INSERT INTO idempotency_keys (ledger_id, key, organization_id, request_hash, expires_at)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[])
+      text: `INSERT INTO idempotency_keys (${CLAIMS.names})
+             SELECT ${CLAIMS.selected} FROM ${CLAIMS.unnest(1)}
              ON CONFLICT (ledger_id, key) DO UPDATE
                SET organization_id = EXCLUDED.organization_id, request_hash = EXCLUDED.request_hash,
                    expires_at = EXCLUDED.expires_at, transaction_id = NULL, response = NULL,
                    response_status = NULL, created_at = now()
                WHERE idempotency_keys.expires_at < now()
              RETURNING ledger_id, key`,
-      values: [
-        sorted.map((c) => c.ledgerId),
-        sorted.map((c) => c.key),
-        sorted.map((c) => c.organizationId),
-        sorted.map((c) => c.requestHash),
-        sorted.map((c) => c.expiresAt),
-      ],
+      values: CLAIMS.values(sorted),
     });
     return new Set(res.rows.map((r) => claimKey(r.ledger_id, r.key)));
   }
@@ -86,15 +97,9 @@ export class IdempotencyRepository {
     const res = await client.query({
       name: 'posting_store_idempotency',
       text: `UPDATE idempotency_keys i SET transaction_id = u.transaction_id, response_status = u.status, response = u.response
-               FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::jsonb[]) AS u(ledger_id, key, transaction_id, status, response)
+               FROM ${ANSWERS.unnest(1)}
               WHERE i.ledger_id = u.ledger_id AND i.key = u.key`,
-      values: [
-        results.map((r) => r.ledgerId),
-        results.map((r) => r.key),
-        results.map((r) => r.transactionId),
-        results.map((r) => r.status),
-        results.map((r) => json(r.response)),
-      ],
+      values: ANSWERS.values(results),
     });
     invariant(res.rowCount === results.length, 'an idempotency claim vanished inside its batch');
   }
