@@ -18,6 +18,7 @@ import { join } from 'path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { validateEnv } from '../src/config/env.schema';
+import { APP_ENTITIES } from '../src/app.entities';
 import { dataSourceOptions } from '../src/infrastructure/database/data-source-options';
 import { freePort, recreateDatabase as recreateEmptyDatabase, startBuiltApp } from './support';
 
@@ -39,7 +40,7 @@ const CHILD_ENV = {
 
 async function recreateDatabase(): Promise<void> {
   await recreateEmptyDatabase(DB);
-  const ds = new DataSource(dataSourceOptions(validateEnv({ DATABASE_URL: DB })));
+  const ds = new DataSource(dataSourceOptions(validateEnv({ DATABASE_URL: DB }), APP_ENTITIES));
   await ds.initialize();
   await ds.runMigrations();
   await ds.destroy();

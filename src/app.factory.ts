@@ -13,6 +13,7 @@ import { hardenHttp } from './infrastructure/http/harden-http';
 import { registerJsonBodyParser } from './infrastructure/http/json-body-parser';
 import { HttpMetrics } from './infrastructure/metrics/http-metrics';
 import { assertAuthConfigured } from './modules/auth/auth.module';
+import { registerAuthHooks } from './modules/auth/auth.hooks';
 import { createRootLogger, PinoNestLogger, requestId } from './infrastructure/logging/logger';
 import { APP_VERSION } from './modules/health/version';
 import { redisAnswers } from './infrastructure/redis/probe-redis';
@@ -81,6 +82,7 @@ export async function createApp(env: Env, options: CreateAppOptions = {}): Promi
   app.useGlobalFilters(new AllExceptionsFilter(config));
   app.get(HttpMetrics).observe(fastify);
   await hardenHttp(app, env);
+  registerAuthHooks(app, env);
   // process.exit after a graceful close: 'exit' listeners run (the embedded Postgres stops, logs flush).
   app.enableShutdownHooks(undefined, { useProcessExit: true });
 

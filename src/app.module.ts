@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_ENTITIES } from './app.entities';
 import { AppConfigModule } from './config/config.module';
 import { Env } from './config/env.schema';
 import { DatabaseModule } from './infrastructure/database/database.module';
@@ -27,7 +28,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(env),
-        DatabaseModule,
+        DatabaseModule.forRoot(APP_ENTITIES),
         RedisModule.forRoot(redis),
         JobsModule.forRoot(jobs),
         MetricsModule,

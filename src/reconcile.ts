@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
+import { APP_ENTITIES } from './app.entities';
 import { AppError } from './common/errors/app-error';
 import { AppConfigModule } from './config/config.module';
 import { Env, EnvValidationError, loadEnv } from './config/env.schema';
@@ -26,7 +27,7 @@ class ReconcileCliModule {
   static forRoot(env: Env): DynamicModule {
     return {
       module: ReconcileCliModule,
-      imports: [AppConfigModule.forRoot(env), DatabaseModule, RedisModule.forRoot(), MetricsModule, ReconciliationCoreModule],
+      imports: [AppConfigModule.forRoot(env), DatabaseModule.forRoot(APP_ENTITIES), RedisModule.forRoot(), MetricsModule, ReconciliationCoreModule],
     };
   }
 }

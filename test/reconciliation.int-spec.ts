@@ -1,11 +1,11 @@
 import { randomUUID } from 'crypto';
 import type Redis from 'ioredis';
 import { startApp, TestApp } from './support/app';
+import { cacheKeyOf } from './support/balance-cache';
 import { LedgerCtx, newAccount, newLedger } from './support/factories';
 import { cancel, hold } from './support/holds';
 import { fund, outflowBody, sql, transfer } from './support/postings';
 import {
-  cacheKey,
   checkOf,
   evictLedgerCache,
   ledgerReport,
@@ -212,7 +212,7 @@ describe('reconciliation finds each corruption of the books', () => {
   it('a cached balance edited in Redis: cache-drift, WARNING, naming the balance', async () => {
     const { ctx, b } = await books();
     const [pg] = await sql(`SELECT version::text FROM balances WHERE id = $1`, [b]);
-    const key = cacheKey(ctx.ledger, '@b');
+    const key = cacheKeyOf({ ledgerId: ctx.ledger, alias: '@b' });
     await redis.hset(key, { version: pg.version, available: '999', onHold: '0' });
     try {
       const report = await fullRunFor(ctx);

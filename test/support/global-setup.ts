@@ -1,6 +1,7 @@
 import { ChildProcess, spawnSync } from 'child_process';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { APP_ENTITIES } from '../../src/app.entities';
 import { dataSourceOptions } from '../../src/infrastructure/database/data-source-options';
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/infrastructure/database/embedded-postgres';
 import { redisAnswers } from '../../src/infrastructure/redis/probe-redis';
@@ -102,7 +103,7 @@ export default async function globalSetup(): Promise<void> {
   await client.query(`CREATE DATABASE ${name}`);
   await client.end();
 
-  const ds = new DataSource({ ...dataSourceOptions(testEnv({ DATABASE_URL: url.toString() })), logging: false, logger: undefined });
+  const ds = new DataSource({ ...dataSourceOptions(testEnv({ DATABASE_URL: url.toString() }), APP_ENTITIES), logging: false, logger: undefined });
   await ds.initialize();
   await ds.runMigrations();
   await ds.destroy();

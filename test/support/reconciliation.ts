@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { balanceCacheKeyPrefix } from '../../src/modules/balance/cache/balance-cache.entry';
 import { Api } from './api';
 import { LedgerCtx, newAccount, newLedger } from './factories';
 import { fund, sleep, sql, transfer } from './postings';
@@ -76,16 +77,12 @@ export function redisClient(): Redis {
   return new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
 }
 
-/** The cache key the balance cache uses for a balance. */
-export const cacheKey = (ledgerId: string, alias: string, key = 'default') =>
-  `ledger:{${ledgerId}}:balance:${alias.replace(/:/g, '%3A')}:${key}`;
-
 /** Deletes every cached balance of a ledger (missing entries are normal: G8). */
 export async function evictLedgerCache(redis: Redis, ledgerId: string): Promise<number> {
   let cursor = '0';
   let removed = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `ledger:{${ledgerId}}:balance:*`, 'COUNT', 500);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${balanceCacheKeyPrefix(ledgerId)}*`, 'COUNT', 500);
     cursor = next;
     if (keys.length) removed += await redis.del(...keys);
   } while (cursor !== '0');

@@ -1,18 +1,21 @@
 import { join } from 'path';
 import { DataSourceOptions } from 'typeorm';
 import { Env } from '../../config/env.schema';
-import { ONBOARDING_ENTITIES } from '../../modules/onboarding/entities';
 import { GuardedClient } from './pg-pool';
 import { TypeOrmNestLogger } from './typeorm-logger';
 
-/** One definition of the Postgres connection, shared by the app and the migration CLI. */
 export type DatabaseEnv = Pick<Env, 'DATABASE_URL' | 'DB_POOL_SIZE' | 'DB_STATEMENT_TIMEOUT_MS'>;
+export type EntityList = DataSourceOptions['entities'];
 
-export function dataSourceOptions(env: DatabaseEnv): DataSourceOptions {
+/**
+ * One definition of the Postgres connection, shared by the app and the migration CLI. The
+ * entities come from whoever composes the app (APP_ENTITIES in src/app.entities.ts).
+ */
+export function dataSourceOptions(env: DatabaseEnv, entities: EntityList): DataSourceOptions {
   return {
     type: 'postgres',
     url: env.DATABASE_URL,
-    entities: ONBOARDING_ENTITIES,
+    entities,
     migrations: [join(__dirname, '..', '..', '..', 'migrations', '*.{ts,js}')],
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',

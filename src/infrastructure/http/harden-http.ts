@@ -3,20 +3,15 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../common/errors/app-error';
 import { Env } from '../../config/env.schema';
-import { RouteAccess } from '../../common/auth/auth.decorators';
-import { AccessPolicy } from '../../modules/auth/access-policy';
-import { ApiKeyAuthenticator } from '../../modules/auth/api-key.authenticator';
 import { sendError } from '../../common/errors/all-exceptions.filter';
 import { registerRequestTimeout } from './request-timeout';
 import { securityHeaders } from './security-headers';
 
-const DOCS_PATH = /^\/docs(-json|-yaml)?(\/|$)/;
-
 /**
  * HTTP hardening applied once the Nest app exists (before it listens): security headers
- * (helmet's, computed once), CORS only for CORS_ORIGINS, the request timeout, and a key for
- * /docs unless DOCS_PUBLIC.
- * The JSON body parser is installed by registerJsonBodyParser on the adapter.
+ * (helmet's, computed once), CORS only for CORS_ORIGINS, the request timeout, and no NUL in the
+ * URL. The JSON body parser is installed by registerJsonBodyParser on the adapter; the auth
+ * checks that run before Nest's guards by registerAuthHooks (auth module), after these.
  */
 export async function hardenHttp(app: NestFastifyApplication, env: Env): Promise<void> {
   const headers = securityHeaders();
@@ -52,36 +47,4 @@ export async function hardenHttp(app: NestFastifyApplication, env: Env): Promise
       if (request.url.includes('%00')) done(new AppError('BAD_REQUEST', 'The URL contains a NUL character (%00).'));
       else done();
     });
-
-  // Fastify validates route body schemas (the posting routes) before Nest guards run: authorize
-  // those routes first, so a caller without the right key learns nothing from validation errors.
-  const policy = app.get(AccessPolicy);
-  app.getHttpAdapter()
-    .getInstance()
-    .addHook('preValidation', (request: FastifyRequest, reply, done) => {
-      if (!request.routeOptions.schema) return done();
-      try {
-        policy.authorize(request, reply, (request.routeOptions.config as { auth?: RouteAccess }).auth ?? {});
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
-    });
-
-  if (env.SWAGGER_ENABLED && !env.DOCS_PUBLIC) {
-    const authenticator = app.get(ApiKeyAuthenticator);
-    app.getHttpAdapter()
-      .getInstance()
-      .addHook('onRequest', (request: FastifyRequest, reply, done) => {
-        // The route Fastify matched, not the raw URL: a query string or percent-encoding must not
-        // slip past the pattern while still reaching the docs.
-        const path = request.routeOptions.url ?? request.url.split('?')[0];
-        if (DOCS_PATH.test(path) && !authenticator.principalOf(request)) {
-          void reply.header('WWW-Authenticate', 'Bearer');
-          done(new AppError('UNAUTHORIZED', 'A valid API key is required: Authorization: Bearer <key>.'));
-          return;
-        }
-        done();
-      });
-  }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
+import { liveLedgers } from './live-ledger.sql';
 import { Scope } from './scope.types';
 
 /**
@@ -22,8 +23,7 @@ export class ScopeService {
 
   async assertLedger(organizationId: string, ledgerId: string, manager?: EntityManager): Promise<void> {
     const rows: unknown[] = await (manager ?? this.dataSource).query(
-      `SELECT 1 FROM ledgers l JOIN organizations o ON o.id = l.organization_id
-        WHERE l.id = $1 AND l.organization_id = $2 AND l.deleted_at IS NULL AND o.deleted_at IS NULL`,
+      `SELECT 1 FROM ${liveLedgers('l', 'o')} WHERE l.id = $1 AND l.organization_id = $2`,
       [ledgerId, organizationId],
     );
     if (rows.length === 0) throw AppError.notFound('Ledger');

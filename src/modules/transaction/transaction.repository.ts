@@ -5,6 +5,7 @@ import { amountFromDb } from '../../common/money/amount';
 import { CursorWindow } from '../../common/pagination/cursor';
 import { updateReturning } from '../../infrastructure/database/update-returning';
 import { OperationType } from './domain/hold-states';
+import { liveLedgers } from '../scope/live-ledger.sql';
 import {
   OperationRecord,
   StoredTransfer,
@@ -186,8 +187,7 @@ export class TransactionRepository {
   async findExpiredHolds(limit: number, after?: DueHold, aheadMs = 0): Promise<DueHold[]> {
     const rows: Array<{ organization_id: string; ledger_id: string; id: string; expires_at: Date }> = await this.dataSource.query(
       `SELECT t.organization_id, t.ledger_id, t.id, t.expires_at FROM transactions t
-         JOIN ledgers l ON l.id = t.ledger_id AND l.deleted_at IS NULL
-         JOIN organizations o ON o.id = l.organization_id AND o.deleted_at IS NULL
+         JOIN ${liveLedgers('l', 'o')} ON l.id = t.ledger_id
         WHERE t.status_code = 'PENDING' AND t.expires_at <= now() + make_interval(secs => $1::float8 / 1000) AND t.deleted_at IS NULL
           AND ($3::timestamptz IS NULL OR (t.expires_at, t.id) > ($3::timestamptz, $4::uuid))
         ORDER BY t.expires_at, t.id LIMIT $2`,

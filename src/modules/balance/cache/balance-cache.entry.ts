@@ -31,12 +31,18 @@ export interface BalanceRef {
 }
 
 /**
- * `ledger:{<ledgerId>}:balance:<alias>:<key>`. The {ledgerId} hash tag keeps one ledger's
- * entries in one Redis Cluster slot (one Lua call per ledger). Aliases may contain ':' but
+ * The one definition of the cache key of a balance: `ledger:{<ledgerId>}:balance:<alias>:<key>`.
+ * The {ledgerId} hash tag keeps one ledger's entries in one Redis Cluster slot (one Lua call per
+ * ledger; the scripts take their keys in KEYS and never build one). Aliases may contain ':' but
  * never '%', so ':' in the alias is written as %3A and the key stays unambiguous.
  */
 export function balanceCacheKey(ref: BalanceRef): string {
-  return `ledger:{${ref.ledgerId}}:balance:${ref.alias.replace(/:/g, '%3A')}:${ref.key}`;
+  return `${balanceCacheKeyPrefix(ref.ledgerId)}${ref.alias.replace(/:/g, '%3A')}:${ref.key}`;
+}
+
+/** What every balance cache key of a ledger starts with (`${prefix}*` matches them all in a SCAN). */
+export function balanceCacheKeyPrefix(ledgerId: string): string {
+  return `ledger:{${ledgerId}}:balance:`;
 }
 
 export function encodeEntry(b: Balance): EntryHash {

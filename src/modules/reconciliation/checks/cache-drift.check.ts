@@ -1,4 +1,5 @@
 import { amountFromDb } from '../../../common/money/amount';
+import { balanceCacheKey } from '../../balance/cache/balance-cache.entry';
 import { LedgerFinding, Sample } from '../reconciliation.types';
 import { CheckContext, CheckOutcome, ReconciliationCheck } from './check';
 
@@ -18,14 +19,8 @@ interface BalanceRow {
 
 type Cached = [id: string | null, version: string | null, available: string | null, onHold: string | null];
 
-/**
- * The cache entry of a balance, as the balance cache writes it:
- * `ledger:{<ledgerId>}:balance:<alias>:<key>` ('%3A' for ':' in the alias), a hash whose
- * fields include version, available and onHold (decimal strings).
- */
-export function cacheKeyOf(ledgerId: string, alias: string, key: string): string {
-  return `ledger:{${ledgerId}}:balance:${alias.replace(/:/g, '%3A')}:${key}`;
-}
+/** The cache entry of a balance, under the balance cache's own key: a hash with version, available and onHold. */
+const cacheKeyOf = (b: BalanceRow) => balanceCacheKey({ ledgerId: b.ledger_id, alias: b.alias, key: b.key });
 
 const DIGITS = /^[0-9]+$/;
 
@@ -82,7 +77,7 @@ export class CacheDriftCheck implements ReconciliationCheck {
 
   private async read(redis: CheckContext['redis'], rows: BalanceRow[]): Promise<Cached[]> {
     const pipeline = redis.pipeline();
-    for (const b of rows) pipeline.hmget(cacheKeyOf(b.ledger_id, b.alias, b.key), 'id', 'version', 'available', 'onHold');
+    for (const b of rows) pipeline.hmget(cacheKeyOf(b), 'id', 'version', 'available', 'onHold');
     const results = (await pipeline.exec()) ?? [];
     return rows.map((_, i) => {
       const [err, value] = results[i] ?? [new Error('no reply'), null];
@@ -133,7 +128,7 @@ class Tally {
       ledgerId: b.ledger_id,
       alias: b.alias,
       key: b.key,
-      cacheKey: cacheKeyOf(b.ledger_id, b.alias, b.key),
+      cacheKey: cacheKeyOf(b),
       expected: { available: b.available, onHold: b.on_hold, version: b.version, source: 'postgres' },
       actual: { available, onHold, version, source: 'redis' },
     });

@@ -5,6 +5,7 @@ import { arrayLiteral } from '../../../infrastructure/database/array-literal';
 import { UnnestRows } from '../../../infrastructure/database/unnest-rows';
 import { formatAmount } from '../../../common/money/amount';
 import { balanceColumns, BalanceRow } from '../../balance/balance.repository';
+import { liveLedgers } from '../../scope/live-ledger.sql';
 import { OperationRecord, TransactionRecord, TransactionStatus } from '../transaction.types';
 import { operationColumns, operationFromRow, OperationRow, transactionColumns, TransactionRow } from '../transaction.repository';
 
@@ -157,8 +158,7 @@ export class PostingRepository {
       name: 'posting_batch_scope',
       text: `SELECT date_trunc('milliseconds', now()) AS at, l.id, l.organization_id
                FROM (SELECT 1) AS one
-               LEFT JOIN (ledgers l JOIN organizations o ON o.id = l.organization_id AND o.deleted_at IS NULL)
-                 ON l.id = ANY($1::uuid[]) AND l.deleted_at IS NULL`,
+               LEFT JOIN ${liveLedgers('l', 'o')} ON l.id = ANY($1::uuid[])`,
       values: [ledgerIds],
     });
     const ledgers = res.rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, organizationId: r.organization_id! }));
