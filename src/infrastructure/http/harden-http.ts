@@ -13,18 +13,21 @@ import { securityHeaders } from './security-headers';
 const DOCS_PATH = /^\/docs(-json|-yaml)?(\/|$)/;
 
 /**
- * HTTP hardening applied once the Nest app exists (before it listens): security headers
- * (helmet's, computed once), CORS only for CORS_ORIGINS, the request timeout, and a key for
- * /docs unless DOCS_PUBLIC.
+ * HTTP hardening applied once the Nest app exists (before it listens): X-Request-Id and the
+ * security headers (helmet's, computed once), NUL refused in URLs, CORS only for CORS_ORIGINS,
+ * the request timeout, and a key for /docs unless DOCS_PUBLIC.
  * The JSON body parser is installed by registerJsonBodyParser on the adapter.
  */
 export async function hardenHttp(app: NestFastifyApplication, env: Env): Promise<void> {
+  // One hook for what every request gets: its X-Request-Id echoed, the security headers, and
+  // the refusal of NUL in the path and query (Postgres text cannot hold it; see the JSON parser).
   const headers = securityHeaders();
   app.getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (_request, reply, done) => {
-      void reply.headers(headers);
-      done();
+    .addHook('onRequest', (request: FastifyRequest, reply, done) => {
+      void reply.header('X-Request-Id', request.id).headers(headers);
+      if (request.url.includes('%00')) done(new AppError('BAD_REQUEST', 'The URL contains a NUL character (%00).'));
+      else done();
     });
 
   const origins = env.CORS_ORIGINS.split(',')
@@ -44,14 +47,6 @@ export async function hardenHttp(app: NestFastifyApplication, env: Env): Promise
   registerRequestTimeout(app.getHttpAdapter().getInstance(), env.REQUEST_TIMEOUT_MS, (err, request, reply) =>
     sendError(err, request, reply, { exposeStack: false, logger: timeoutLogger }),
   );
-
-  // Postgres text cannot hold NUL: refuse it in the path and query like in bodies (see the JSON parser).
-  app.getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request: FastifyRequest, _reply, done) => {
-      if (request.url.includes('%00')) done(new AppError('BAD_REQUEST', 'The URL contains a NUL character (%00).'));
-      else done();
-    });
 
   // Fastify validates route body schemas (the posting routes) before Nest guards run: authorize
   // those routes first, so a caller without the right key learns nothing from validation errors.
