@@ -6,7 +6,14 @@
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ledger_bench, dropped
  * and recreated), REDIS_URL, BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 64),
  * BENCH_NODE_ARGS (extra node flags for the app, e.g. --cpu-prof), BENCH_SCENARIOS (default
- * health,uniform,hot).
+ * health,uniform,hot,ceiling), BENCH_CEILING=off (skips the ceiling whatever BENCH_SCENARIOS says),
+ * BENCH_CEILING_CLIENTS (4) and BENCH_CEILING_BATCH (100 transfers per Postgres transaction).
+ *
+ * Per scenario it prints the app's CPU µs per request (from /proc) and the throughput as a
+ * ratio of GET /health (the app's own ceiling) and of `ceiling` (the database's: the same
+ * transfers written straight from a pg client, 100 per transaction; see ceiling.ts). Postgres
+ * CPU counts the bench database's backends and the server's background processes, not the
+ * backends of other databases on the same server.
  */
 import { phase } from './phase';
 import type { ChildProcess } from 'child_process';
@@ -16,13 +23,18 @@ import { readdirSync, readFileSync } from 'fs';
 const autocannon = require('autocannon');
 import { Client } from 'pg';
 import { booksClean, checkBooks } from './books-check';
+import { runCeiling } from './ceiling';
 import { freePort, recreateDatabase, startBuiltApp } from './support';
 
 const DB = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ledger_bench';
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ACCOUNTS = 1000;
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'health,uniform,hot').split(',');
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'health,uniform,hot,ceiling')
+  .split(',')
+  .filter((id) => id !== 'ceiling' || process.env.BENCH_CEILING !== 'off');
+const CEILING_CLIENTS = Number(process.env.BENCH_CEILING_CLIENTS ?? 4);
+const CEILING_BATCH = Number(process.env.BENCH_CEILING_BATCH ?? 100);
 
 async function startApp(port: number): Promise<ChildProcess> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -88,7 +100,7 @@ function cpuSeconds(pid: number | string, kernelOnly = false): number {
   }
 }
 
-/** CPU seconds used so far by every process whose command name starts with `name` (postgres backends, redis). */
+/** CPU seconds used so far by every process whose command name starts with `name` (redis). */
 function cpuSecondsOf(name: string): number {
   let total = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -101,13 +113,39 @@ function cpuSecondsOf(name: string): number {
   return total;
 }
 
-/** Where the machine's CPU went, per request: the app, Postgres, Redis and this load generator. */
-function cpuSnapshot(): Record<'app' | 'appKernel' | 'postgres' | 'redis' | 'loadgen', number> {
+/**
+ * The Postgres processes working for the bench: the backends of the bench database and the
+ * server's background processes (WAL writer, checkpointer...), not other databases' backends
+ * (the server may be shared). Asked before and after a scenario.
+ */
+async function postgresPids(): Promise<number[]> {
+  const db = new Client({ connectionString: DB });
+  await db.connect();
+  try {
+    const res = await db.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR (datname IS NULL AND backend_type <> 'client backend')`,
+    );
+    return res.rows.map((r) => r.pid);
+  } finally {
+    await db.end();
+  }
+}
+
+/** CPU seconds of those Postgres processes, per pid (an ended one keeps its last reading). */
+function postgresCpu(pids: number[], into = new Map<number, number>()): Map<number, number> {
+  for (const pid of pids) {
+    const s = cpuSeconds(pid);
+    if (!Number.isNaN(s)) into.set(pid, s);
+  }
+  return into;
+}
+
+/** Where the machine's CPU went, per request: the app, Redis and this load generator (Postgres: postgresCpu). */
+function cpuSnapshot(): Record<'app' | 'appKernel' | 'redis' | 'loadgen', number> {
   const own = process.cpuUsage();
   return {
     app: cpuSeconds(appPid),
     appKernel: cpuSeconds(appPid, true),
-    postgres: cpuSecondsOf('postgres'),
     redis: cpuSecondsOf('redis-server'),
     loadgen: (own.user + own.system) / 1e6,
   };
@@ -148,29 +186,52 @@ async function batchTotals(): Promise<{ batches: number; postings: number; secon
   };
 }
 
-async function run(id: string, name: string, opts: Record<string, unknown>): Promise<Measured> {
-  const cpuBefore = cpuSnapshot();
-  const before = await batchTotals();
+/** What a load driver reports: requests (or transfers) done, per second, latency and failures. */
+interface Driven {
+  total: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  /** Called after the CPU readings (the ceiling's clients stay connected until then). */
+  close?: () => Promise<void>;
+}
+
+async function autocannonDriver(opts: Record<string, unknown>): Promise<Driven> {
   const r: any = await new Promise((resolve, reject) =>
     autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err: Error | null, res: unknown) =>
       err ? reject(err) : resolve(res),
     ),
   );
+  return { total: r.requests.total, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+}
+
+async function run(id: string, name: string, drive: () => Promise<Driven>): Promise<Measured> {
+  const pgPids = await postgresPids();
+  const pgBefore = postgresCpu(pgPids);
+  const cpuBefore = cpuSnapshot();
+  const before = await batchTotals();
+  const r = await drive();
   const cpuAfter = cpuSnapshot();
-  const perRequest = (k: keyof typeof cpuAfter) => ((cpuAfter[k] - cpuBefore[k]) * 1e6) / Math.max(1, r.requests.total);
+  const pgAfter = postgresCpu(await postgresPids(), postgresCpu(pgPids));
+  let pgSeconds = 0;
+  for (const [pid, s] of pgAfter) pgSeconds += s - (pgBefore.get(pid) ?? 0);
+  await r.close?.();
+  const perRequest = (k: keyof typeof cpuAfter) => ((cpuAfter[k] - cpuBefore[k]) * 1e6) / Math.max(1, r.total);
   const after = await batchTotals();
   const batches = after.batches - before.batches;
   return {
     id,
     name,
-    rps: r.requests.average,
+    rps: r.rps,
     cpuUsPerRequest: perRequest('app'),
     appKernelUs: perRequest('appKernel'),
-    pgUs: perRequest('postgres'),
+    pgUs: (pgSeconds * 1e6) / Math.max(1, r.total),
     redisUs: perRequest('redis'),
     loadgenUs: perRequest('loadgen'),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
+    p50: r.p50,
+    p99: r.p99,
     non2xx: r.non2xx,
     errors: r.errors,
     batchSize: batches ? (after.postings - before.postings) / batches : 0,
@@ -217,35 +278,57 @@ async function main(): Promise<void> {
     });
     // Warm up the JIT and the connection pool.
     phase('warm-up (3 s)');
-    await run('warmup', 'warmup', { ...post(() => transfer(...randomPair())), duration: 3 });
+    await run('warmup', 'warmup', () => autocannonDriver({ ...post(() => transfer(...randomPair())), duration: 3 }));
 
     const results: Measured[] = [];
-    const scenarios: Array<[string, string, Record<string, unknown>]> = [
-      ['health', 'GET /health (ceiling)', { url: `${base}/health` }],
-      ['uniform', 'uniform: 1,000 accounts', post(() => transfer(...randomPair()))],
-      ['hot', 'hot: every transfer touches @external/USD', post(() => transfer(`@acc${randomInt(ACCOUNTS)}`, '@external/USD'))],
+    const aliases = Array.from({ length: ACCOUNTS }, (_, i) => `@acc${i}`);
+    let ceilingBatchMs = 0;
+    const scenarios: Array<[string, string, () => Promise<Driven>]> = [
+      ['health', 'GET /health (app ceiling)', () => autocannonDriver({ url: `${base}/health` })],
+      ['uniform', 'uniform: 1,000 accounts', () => autocannonDriver(post(() => transfer(...randomPair())))],
+      ['hot', 'hot: every transfer touches @external/USD', () => autocannonDriver(post(() => transfer(`@acc${randomInt(ACCOUNTS)}`, '@external/USD')))],
+      // After the app's scenarios, on the same accounts: the app scenarios see the books they always saw.
+      [
+        'ceiling',
+        `ceiling: raw SQL, ${CEILING_BATCH}/tx, ${CEILING_CLIENTS} clients`,
+        async () => {
+          const c = await runCeiling({ databaseUrl: DB, aliases, durationS: DURATION, clients: CEILING_CLIENTS, transfersPerBatch: CEILING_BATCH });
+          ceilingBatchMs = c.batchMs;
+          return { total: c.transfers, rps: c.transfers / c.seconds, p50: NaN, p99: NaN, non2xx: 0, errors: 0, close: c.close };
+        },
+      ],
     ];
-    for (const [id, name, opts] of scenarios) {
+    for (const [id, name, drive] of scenarios) {
       if (!SCENARIOS.includes(id)) continue;
       phase(`scenario ${name} (${DURATION} s)`);
-      results.push(await run(id, name, opts));
+      const m = await run(id, name, drive);
+      if (id === 'ceiling') Object.assign(m, { batchSize: CEILING_BATCH, batchMs: ceilingBatchMs });
+      results.push(m);
     }
-    const ceiling = results.find((r) => r.id === 'health')?.rps ?? NaN;
+    const health = results.find((r) => r.id === 'health');
+    const ceiling = results.find((r) => r.id === 'ceiling');
+    const ratio = (r: Measured, of: Measured | undefined) => (of ? `${((r.rps / of.rps) * 100).toFixed(0).padStart(5)}%` : '     -');
+    const num = (v: number, width: number) => (Number.isFinite(v) ? String(v) : '-').padStart(width);
     console.log(`\nledger bench: ${CONNECTIONS} connections, ${DURATION} s per scenario, synchronous_commit on\n`);
     console.log(
-      'scenario                                      req/s     p50 ms  p99 ms  non-2xx  errors  vs ceiling  app CPU/req   batch size  batch ms',
+      'scenario                                      req/s     p50 ms  p99 ms  non-2xx  errors  vs /health  vs ceiling  app CPU/req   batch size  batch ms',
     );
     for (const r of results) {
       console.log(
-        `${r.name.padEnd(44)} ${r.rps.toFixed(0).padStart(7)}  ${String(r.p50).padStart(7)}  ${String(r.p99).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${((r.rps / ceiling) * 100).toFixed(0).padStart(5)}%  ${r.cpuUsPerRequest.toFixed(0).padStart(8)} µs  ${r.batchSize ? r.batchSize.toFixed(1).padStart(10) : '         -'}  ${r.batchSize ? r.batchMs.toFixed(1).padStart(8) : '       -'}`,
+        `${r.name.padEnd(44)} ${r.rps.toFixed(0).padStart(7)}  ${num(r.p50, 7)}  ${num(r.p99, 6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${ratio(r, health).padStart(10)}  ${ratio(r, ceiling).padStart(10)}  ${r.cpuUsPerRequest.toFixed(0).padStart(8)} µs  ${r.batchSize ? r.batchSize.toFixed(1).padStart(10) : '         -'}  ${r.batchSize ? r.batchMs.toFixed(1).padStart(8) : '       -'}`,
       );
     }
-    console.log('\nCPU per request (µs): app (of which kernel) / postgres / redis / load generator');
+    console.log('\nCPU per request or transfer (µs): app (of which kernel) / postgres / redis / load generator (ceiling: its pg clients)');
     for (const r of results) {
       console.log(`${r.name.padEnd(44)} ${[r.cpuUsPerRequest, r.appKernelUs, r.pgUs, r.redisUs, r.loadgenUs].map((v) => v.toFixed(0).padStart(6)).join(' ')}`);
     }
     const [uniform, hot] = ['uniform', 'hot'].map((id) => results.find((r) => r.id === id));
     if (uniform && hot) console.log(`\nhot / uniform: ${((hot.rps / uniform.rps) * 100).toFixed(0)}%`);
+    if (health) {
+      for (const r of [uniform, hot]) {
+        if (r) console.log(`${r.id} / health: ${(r.rps / health.rps).toFixed(3)} req/s, ${(health.cpuUsPerRequest / r.cpuUsPerRequest).toFixed(3)} app CPU (health µs / ${r.id} µs)`);
+      }
+    }
 
     const books = await checkBooks(DB);
     console.log(`books check: ${booksClean(books) ? 'CLEAN' : 'BROKEN'} ${JSON.stringify(books)}`);

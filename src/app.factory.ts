@@ -53,10 +53,6 @@ export async function createApp(env: Env, options: CreateAppOptions = {}): Promi
   fastify.removeContentTypeParser('text/plain');
   // JSON only, with a depth limit, no duplicate keys and no __proto__/constructor keys.
   registerJsonBodyParser(fastify, { maxDepth: env.JSON_MAX_DEPTH });
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('X-Request-Id', request.id);
-    done();
-  });
   // One line per request: method, route, status, duration (never headers or bodies).
   fastify.addHook('onResponse', (request, reply, done) => {
     const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
@@ -81,6 +77,7 @@ export async function createApp(env: Env, options: CreateAppOptions = {}): Promi
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(config));
   app.get(HttpMetrics).observe(fastify);
+  // X-Request-Id and the security headers on every answer (one hook), the timeout, NUL in URLs.
   await hardenHttp(app, env);
   registerAuthHooks(app, env);
   // process.exit after a graceful close: 'exit' listeners run (the embedded Postgres stops, logs flush).

@@ -8,18 +8,21 @@ import { registerRequestTimeout } from './request-timeout';
 import { securityHeaders } from './security-headers';
 
 /**
- * HTTP hardening applied once the Nest app exists (before it listens): security headers
- * (helmet's, computed once), CORS only for CORS_ORIGINS, the request timeout, and no NUL in the
- * URL. The JSON body parser is installed by registerJsonBodyParser on the adapter; the auth
- * checks that run before Nest's guards by registerAuthHooks (auth module), after these.
+ * HTTP hardening applied once the Nest app exists (before it listens): X-Request-Id and the
+ * security headers (helmet's, computed once), NUL refused in URLs, CORS only for CORS_ORIGINS,
+ * and the request timeout. The JSON body parser is installed by registerJsonBodyParser on the
+ * adapter; the auth checks that run before Nest's guards by registerAuthHooks (auth module), after these.
  */
 export async function hardenHttp(app: NestFastifyApplication, env: Env): Promise<void> {
+  // One hook for what every request gets: its X-Request-Id echoed, the security headers, and
+  // the refusal of NUL in the path and query (Postgres text cannot hold it; see the JSON parser).
   const headers = securityHeaders();
   app.getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (_request, reply, done) => {
-      void reply.headers(headers);
-      done();
+    .addHook('onRequest', (request: FastifyRequest, reply, done) => {
+      void reply.header('X-Request-Id', request.id).headers(headers);
+      if (request.url.includes('%00')) done(new AppError('BAD_REQUEST', 'The URL contains a NUL character (%00).'));
+      else done();
     });
 
   const origins = env.CORS_ORIGINS.split(',')
@@ -40,11 +43,4 @@ export async function hardenHttp(app: NestFastifyApplication, env: Env): Promise
     sendError(err, request, reply, { exposeStack: false, logger: timeoutLogger }),
   );
 
-  // Postgres text cannot hold NUL: refuse it in the path and query like in bodies (see the JSON parser).
-  app.getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request: FastifyRequest, _reply, done) => {
-      if (request.url.includes('%00')) done(new AppError('BAD_REQUEST', 'The URL contains a NUL character (%00).'));
-      else done();
-    });
 }

@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { AppError } from '../../common/errors/app-error';
 import { parseJsonBody } from './json-body-parser';
 
@@ -61,5 +62,37 @@ describe('parseJsonBody', () => {
 
   it.each(['', '{', '{"a":1,}', "{'a':1}", '{"a":1}x', 'NaN', '\uFEFF{}'])('refuses invalid JSON %j', (text) => {
     refusal(text);
+  });
+});
+
+describe('parseJsonBody on bodies without escapes (the one-pass path)', () => {
+  const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+  const plain = fc
+    .jsonValue({ maxDepth: 6 })
+    .map((v) => JSON.stringify(v))
+    .filter((t) => !t.includes('\\') && ![...RESERVED].some((k) => t.includes(`"${k}"`)));
+
+  it('answers what JSON.parse answers', () => {
+    fc.assert(fc.property(plain, (text) => expect(parseJsonBody(text, 32)).toEqual(JSON.parse(text))));
+  });
+
+  it('refuses a key repeated in any object', () => {
+    const withObject = plain.filter((t) => /\{"[^"]*":/.test(t));
+    fc.assert(
+      fc.property(withObject, fc.nat(), (text, pick) => {
+        // Insert "k":0, just before an existing key "k" of one object.
+        const keys = [...text.matchAll(/([{,])"([^"]*)":/g)];
+        const m = keys[pick % keys.length];
+        const at = m.index! + 1;
+        const edited = `${text.slice(0, at)}"${m[2]}":0,${text.slice(at)}`;
+        expect(refusal(edited)).toContain('more than once');
+      }),
+    );
+  });
+
+  it('still counts depth and refuses reserved keys written plainly', () => {
+    expect(refusal('{"a":[{"b":{"c":[1]}}]}', 4)).toContain('deeper than 4');
+    expect(refusal('{"a":[{"constructor":1}]}')).toContain('not allowed');
+    expect(parseJsonBody('{"a":"prototype","prototypes":1,"b":["__proto__"]}', 32)).toEqual({ a: 'prototype', prototypes: 1, b: ['__proto__'] });
   });
 });

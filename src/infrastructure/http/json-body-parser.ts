@@ -33,6 +33,78 @@ function isWhitespace(c: number): boolean {
  */
 export function parseJsonBody(text: string, maxDepth: number): unknown {
   if (text.length === 0) throw invalid('The request body is empty; send a JSON document.');
+  const fast = parsePlainBody(text, maxDepth);
+  return fast !== NOT_PLAIN ? fast : parseCheckedBody(text, maxDepth);
+}
+
+const NOT_PLAIN = Symbol('not a plain body');
+/** Open frames of parsePlainBody: 1 for an object, 0 for an array (reused: parsing is synchronous). */
+let openFrames = new Uint8Array(64);
+
+/**
+ * The common case in one pass without allocations: a body with no backslash at all (so no
+ * escapes: no NUL, no lone surrogate, each key's text is the key). Answers the parsed body when
+ * it is nested at most maxDepth deep, has none of the reserved keys and no key twice in one
+ * object (told by counting: JSON.parse keeps one property per distinct key, so its objects hold
+ * as many properties as the text has keys only when no object repeats one). Anything else, and
+ * invalid JSON, is NOT_PLAIN: parseCheckedBody then decides, with its exact error.
+ */
+function parsePlainBody(text: string, maxDepth: number): unknown {
+  if (text.indexOf('\\') !== -1) return NOT_PLAIN;
+  if (openFrames.length < maxDepth) openFrames = new Uint8Array(maxDepth);
+  const n = text.length;
+  let depth = 0;
+  let keys = 0;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const j = text.indexOf('"', i + 1);
+      if (j === -1) return NOT_PLAIN;
+      if (depth > 0 && openFrames[depth - 1] === 1) {
+        let k = j + 1;
+        while (k < n && isWhitespace(text.charCodeAt(k))) k++;
+        if (text.charCodeAt(k) === COLON) {
+          const length = j - i - 1;
+          if ((length === 9 || length === 11) && RESERVED_KEYS.has(text.slice(i + 1, j))) return NOT_PLAIN;
+          keys++;
+        }
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (depth >= maxDepth) return NOT_PLAIN;
+      openFrames[depth++] = c === OPEN_OBJECT ? 1 : 0;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      if (depth > 0) depth--;
+    }
+    i++;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return NOT_PLAIN;
+  }
+  return countKeys(parsed) === keys ? parsed : NOT_PLAIN;
+}
+
+/** Properties of every object in a parsed JSON value. */
+function countKeys(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) count += countKeys(value[i]);
+    return count;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) count += 1 + countKeys(record[key]);
+  return count;
+}
+
+/** The full checks, for bodies with escapes and every refusal (see parseJsonBody). */
+function parseCheckedBody(text: string, maxDepth: number): unknown {
   // One frame per open object (its keys so far) or array (null).
   const frames: Array<Set<string> | null> = [];
   const n = text.length;

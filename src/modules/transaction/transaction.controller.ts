@@ -19,6 +19,7 @@ import { TransactionBody, transactionBodySchema, TransactionKind } from './dto/t
 import { UpdateAnnotationsDto } from './dto/update-annotations.dto';
 import { BatchResponseDto, OperationDto, OperationPageDto, TransactionDto, TransactionPageDto } from './dto/transaction.dto';
 import { TransactionBatchBody, transactionBatchDocSchema, transactionBatchSchema } from './dto/transaction-batch.schema';
+import { POSTING_RESPONSE_SCHEMAS } from './dto/transaction-response.schema';
 import { idempotencyFrom } from './idempotency/idempotency-request';
 import { PostingOutcome } from './posting/posting.types';
 import { TransactionService } from './transaction.service';
@@ -31,13 +32,13 @@ const ApiIdempotency = () =>
 
 /**
  * POST transactions/{kind}: the body is validated by Fastify (ajv, compiled once) against
- * the same schema Swagger documents.
+ * the same schema Swagger documents; the 2xx answer is written by Fastify's compiled serializer.
  */
 const PostingRoute = (kind: TransactionKind, summary: string) => {
   const schema = transactionBodySchema(kind);
   return applyDecorators(
     Post(kind),
-    RouteSchema({ body: schema }),
+    RouteSchema({ body: schema, response: POSTING_RESPONSE_SCHEMAS }),
     ApiBody({ schema: schema as SchemaObject }),
     ApiOperation({ summary }),
     ApiIdempotency(),
