@@ -33,6 +33,7 @@ const EXPECTED_OPERATIONS = [
   `get ${LEDGER}/accounts/external/{code}`,
   `get ${LEDGER}/balances`,
   `get ${LEDGER}/balances/{balance_id}`,
+  `get ${LEDGER}/balances/{balance_id}/history`,
   `patch ${LEDGER}/balances/{balance_id}`,
   `delete ${LEDGER}/balances/{balance_id}`,
   `get ${LEDGER}/accounts/{account_id}/balances`,

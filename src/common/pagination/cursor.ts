@@ -57,6 +57,16 @@ export class CursorWindow {
     return out;
   }
 
+  /**
+   * The cursor condition for rows listed in the order of another unique key than their id (a
+   * balance's operations by version): `keyOf(p)` is the SQL of that key for the row whose id is
+   * parameter p. A cursor naming no such row matches nothing.
+   */
+  keyCondition(keyColumn: string, keyOf: (idParam: string) => string, params: unknown[]): string[] {
+    if (!this.token) return [];
+    return [`${keyColumn} ${this.direction === 'DESC' ? '<' : '>'} (${keyOf(`$${params.push(this.token.id)}`)})`];
+  }
+
   page<T extends { id: string }, R>(rows: T[], map: (row: T) => R): CursorPage<R> {
     const hasMore = rows.length > this.q.limit;
     const items = rows.slice(0, this.q.limit);

@@ -1,4 +1,4 @@
-import { parseInstant } from './instant';
+import { parseInstant, validInstant } from './instant';
 
 const iso = (raw: string) => parseInstant(raw)?.toISOString() ?? null;
 
@@ -41,4 +41,17 @@ describe('parseInstant (RFC 3339, exact)', () => {
   ])('refuses %s', (raw) => {
     expect(parseInstant(raw)).toBeNull();
   });
+});
+
+describe('validInstant (a request field)', () => {
+  it('answers the instant of a valid value', () => {
+    expect(validInstant('2026-12-01T12:00:00.250+02:00', 'at').toISOString()).toBe('2026-12-01T10:00:00.250Z');
+  });
+
+  it.each([['2027-02-30T00:00:00Z'], [''], [['2026-12-01T12:00:00Z', '2026-12-02T12:00:00Z']], [42]])(
+    'refuses %p with INVALID_DATE naming the field',
+    (raw) => {
+      expect(() => validInstant(raw, 'at')).toThrow(expect.objectContaining({ key: 'INVALID_DATE', extra: { fields: { at: 'invalid date-time' } } }));
+    },
+  );
 });

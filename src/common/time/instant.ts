@@ -2,8 +2,11 @@
  * RFC 3339 instants (`2026-12-01T12:00:00Z`, `2026-12-01T12:00:00.250+02:00`), parsed strictly:
  * every field in range for its month (no 2027-02-30 rolling over into March), years 0001 to
  * 9999 both as written and in UTC, and no precision beyond the millisecond a Date keeps (so the
- * stored instant is exactly the one sent). Pure: no Nest or TypeORM.
+ * stored instant is exactly the one sent). parseInstant is pure; validInstant makes a refusal the
+ * request's 400.
  */
+import { AppError } from '../errors/app-error';
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 const MIN_YEAR = 1;
@@ -31,4 +34,15 @@ export function parseInstant(raw: string): Date | null {
   const utcYear = instant.getUTCFullYear();
   if (utcYear < MIN_YEAR || utcYear > MAX_YEAR) return null;
   return instant;
+}
+
+/** parseInstant for a request field: anything but an existing RFC 3339 instant is a 400 (INVALID_DATE, 0077). */
+export function validInstant(value: unknown, field: string): Date {
+  const d = typeof value === 'string' ? parseInstant(value) : null;
+  if (!d) {
+    throw new AppError('INVALID_DATE', `${field} must be an RFC 3339 date-time that exists (years 0001 to 9999), such as 2026-12-01T12:00:00Z.`, {
+      fields: { [field]: 'invalid date-time' },
+    });
+  }
+  return d;
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../common/auth/auth.decorators';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { IdParam, LEDGER_PATH, LedgerId, OrgId } from '../../common/http/route-params';
@@ -8,7 +8,8 @@ import { ApiListQuery, ListQueryPipe } from '../../common/pagination/list-query.
 import { CursorPage } from '../../common/pagination/list-query';
 import { toBalanceDto } from './balance.mapper';
 import { BalanceService } from './balance.service';
-import { BalanceDto, BalancePageDto, UpdateBalanceDto } from './dto/balance.dto';
+import { ApiBalanceHistoryQuery, BalanceHistoryQuery, BalanceHistoryQueryPipe } from './dto/balance-history.query';
+import { BalanceDto, BalanceHistoryItemDto, BalanceHistoryPageDto, BalancePageDto, UpdateBalanceDto } from './dto/balance.dto';
 
 @ApiTags('Balances')
 @ApiErrors(400, 404)
@@ -25,10 +26,55 @@ export class BalanceController {
   }
 
   @Get('balances/:balance_id')
-  @ApiOperation({ summary: 'Get a balance' })
+  @ApiOperation({
+    summary: 'Get a balance, now or as it stood at an instant',
+    description:
+      'Without `at`: the current balance. With `at`: available, onHold and version as they stood at that instant, ' +
+      'read from the operation chain (never the cache). Operations carry their transaction\'s time to the millisecond, and ' +
+      'two transactions may take their times in one order and reach a balance in the other, so the balance at T is the ' +
+      'state after the longest run of its operations, from version 1, all timestamped at or before T (the version just ' +
+      'below the first operation timestamped after T); when timestamps rise with versions that is the last operation at or ' +
+      'before T. A balance that existed but had no operation yet is version 0 with zero amounts. A balance created after ' +
+      '`at`, or deleted at or before it, is a 404; a deleted balance is still found at the instants it was alive (with ' +
+      '`deletedAt` null). allowSending and allowReceiving are the current flags; updatedAt is the time of the operation ' +
+      'the balance stood at (its creation at version 0).',
+  })
+  @ApiQuery({
+    name: 'at',
+    required: false,
+    type: String,
+    example: '2026-12-01T12:00:00Z',
+    description: 'RFC 3339 instant (years 0001 to 9999, at most millisecond precision); a bad one is a 400 with code 0077',
+  })
   @ApiOkResponse({ type: BalanceDto })
-  async get(@OrgId() org: string, @LedgerId() ledger: string, @IdParam('balance_id') id: string): Promise<BalanceDto> {
-    return toBalanceDto(await this.balances.get(org, ledger, id));
+  async get(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @IdParam('balance_id') id: string,
+    @Query('at') at?: string,
+  ): Promise<BalanceDto> {
+    return toBalanceDto(await this.balances.get(org, ledger, id, at));
+  }
+
+  @Get('balances/:balance_id/history')
+  @ApiOperation({
+    summary: 'List the states of a balance after each of its operations, by version ascending',
+    description:
+      'Each item is the balance after one operation (its id, transaction, type and amount; available, onHold and version ' +
+      'after it; its time), in version order, ascending, cursor-paged. `from` and `to` keep the operations between the ' +
+      'states at those instants, with the same meaning as `GET .../balances/{balance_id}?at=`: the states after `from` ' +
+      'began and up to the state at `to`. Each end is optional. Deleted balances keep their history. An unknown balance ' +
+      'is a 404, a bad instant a 400 (0077), `from` after `to` a 400 (0083).',
+  })
+  @ApiBalanceHistoryQuery()
+  @ApiOkResponse({ type: BalanceHistoryPageDto })
+  history(
+    @OrgId() org: string,
+    @LedgerId() ledger: string,
+    @IdParam('balance_id') id: string,
+    @Query(BalanceHistoryQueryPipe) q: BalanceHistoryQuery,
+  ): Promise<CursorPage<BalanceHistoryItemDto>> {
+    return this.balances.history(org, ledger, id, q);
   }
 
   @Patch('balances/:balance_id')

@@ -1,6 +1,6 @@
 import { formatAmount } from '../../common/money/amount';
-import { BalanceDto } from './dto/balance.dto';
-import { Balance } from './balance.types';
+import { BalanceDto, BalanceHistoryItemDto } from './dto/balance.dto';
+import { Balance, BalanceHistoryEntry } from './balance.types';
 
 export const toBalanceDto = (b: Balance): BalanceDto => ({
   id: b.id,
@@ -20,4 +20,15 @@ export const toBalanceDto = (b: Balance): BalanceDto => ({
   createdAt: b.createdAt.toISOString(),
   updatedAt: b.updatedAt.toISOString(),
   deletedAt: b.deletedAt ? b.deletedAt.toISOString() : null,
+});
+
+export const toBalanceHistoryItemDto = (e: BalanceHistoryEntry): BalanceHistoryItemDto => ({
+  operationId: e.id,
+  transactionId: e.transactionId,
+  type: e.type,
+  amount: formatAmount(e.amount),
+  available: formatAmount(e.available),
+  onHold: formatAmount(e.onHold),
+  version: Number(e.version),
+  createdAt: e.createdAt.toISOString(),
 });

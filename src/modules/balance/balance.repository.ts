@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { amountFromDb } from '../../common/money/amount';
 import { CursorWindow } from '../../common/pagination/cursor';
 import { updateReturning } from '../../infrastructure/database/update-returning';
-import { Balance } from './balance.types';
+import { Balance, BalanceHistoryEntry } from './balance.types';
 
 export interface BalanceRow {
   id: string;
@@ -89,6 +89,95 @@ export async function namedByPendingTransaction(m: EntityManager, ledgerId: stri
   return rows.length > 0;
 }
 
+/**
+ * Balances as of an instant (DESIGN section 8). An operation is stamped with its transaction's
+ * time (the batch's `now()`, to the millisecond), and two batches can take their times in one
+ * order and lock a balance in the other, so stamps need not rise with versions. A balance at
+ * instant T is therefore the state after the longest run of its operations, from version 1,
+ * that are all stamped at or before T: the version just below the first one stamped after T.
+ * It never counts an operation stamped after T, it never goes back as T grows, and where stamps
+ * rise with versions (nearly always) it is simply the last operation stamped at or before T.
+ * The history between two instants is the matching run of versions.
+ *
+ * `$k` is an exclusive instant (T plus one millisecond: rows keep microseconds, requests and
+ * responses carry milliseconds). The first version stamped at or after it comes from
+ * operations_balance_time_idx (or the version key, whichever the planner finds cheaper); the
+ * operation itself from the unique (ledger_id, balance_id, version_after) key.
+ */
+const firstVersionStampedFrom = (k: string) =>
+  `(SELECT min(f.version_after) FROM operations f WHERE f.ledger_id = $1 AND f.balance_id = $2 AND f.created_at >= ${k})`;
+/** No version reaches this: "no operation stamped after the instant". */
+const NO_VERSION = '9223372036854775807';
+
+/** The balance row (deleted or not) with its state as of $4 (exclusive: the instant plus 1 ms); no row if it did not exist then. */
+export const BALANCE_AS_OF_SQL = `
+  SELECT ${balanceColumns('b')}, s.available AS at_available, s.on_hold AS at_on_hold, s.version AS at_version,
+         s.created_at AS at_stamped
+    FROM balances b
+    LEFT JOIN LATERAL (
+      SELECT o.available_after::text AS available, o.on_hold_after::text AS on_hold, o.version_after::text AS version, o.created_at
+        FROM operations o
+       WHERE o.ledger_id = $1 AND o.balance_id = $2
+         AND o.version_after < COALESCE(${firstVersionStampedFrom('$4')}, ${NO_VERSION})
+       ORDER BY o.version_after DESC
+       LIMIT 1) s ON true
+   WHERE b.ledger_id = $1 AND b.id = $2 AND b.organization_id = $3
+     AND b.created_at < $4 AND (b.deleted_at IS NULL OR b.deleted_at >= $4)`;
+
+interface BalanceAsOfRow extends BalanceRow {
+  at_available: string | null;
+  at_on_hold: string | null;
+  at_version: string | null;
+  at_stamped: Date | null;
+}
+
+export interface BalanceHistoryRange {
+  from?: Date;
+  to?: Date;
+}
+
+interface BalanceHistoryRow {
+  id: string;
+  transaction_id: string;
+  type: string;
+  amount: string;
+  available: string;
+  on_hold: string;
+  version: string;
+  created_at: Date;
+}
+
+/** One page of a balance's history (see firstVersionStampedFrom): the statement and its values. */
+export function balanceHistoryQuery(
+  ledgerId: string,
+  balanceId: string,
+  range: BalanceHistoryRange,
+  window: CursorWindow,
+): { text: string; values: unknown[] } {
+  const values: unknown[] = [ledgerId, balanceId];
+  const where = ['o.ledger_id = $1', 'o.balance_id = $2'];
+  if (range.from) where.push(`o.version_after >= ${firstVersionStampedFrom(`$${values.push(range.from)}`)}`);
+  if (range.to) {
+    const after = `$${values.push(new Date(range.to.getTime() + 1))}`;
+    where.push(`o.version_after < COALESCE(${firstVersionStampedFrom(after)}, ${NO_VERSION})`);
+  }
+  where.push(
+    ...window.keyCondition(
+      'o.version_after',
+      (id) => `SELECT c.version_after FROM operations c WHERE c.ledger_id = $1 AND c.id = ${id} AND c.balance_id = $2`,
+      values,
+    ),
+  );
+  return {
+    text: `SELECT o.id, o.transaction_id, o.type, o.amount::text AS amount, o.available_after::text AS available,
+                  o.on_hold_after::text AS on_hold, o.version_after::text AS version, o.created_at
+             FROM operations o
+            WHERE ${where.join(' AND ')}
+            ORDER BY o.version_after ${window.direction} LIMIT ${window.fetchLimit}`,
+    values,
+  };
+}
+
 export interface BalanceFilter {
   accountId?: string;
   alias?: string;
@@ -113,6 +202,51 @@ export class BalanceRepository {
       [ledgerId, id, orgId],
     );
     return rows[0] ? balanceFromRow(rows[0]) : null;
+  }
+
+  /** A balance whether deleted or not (its history outlives it). */
+  async findIncludingDeleted(orgId: string, ledgerId: string, id: string): Promise<Balance | null> {
+    const rows: BalanceRow[] = await this.dataSource.query(
+      `SELECT ${BALANCE_COLUMNS} FROM balances WHERE ledger_id = $1 AND id = $2 AND organization_id = $3`,
+      [ledgerId, id, orgId],
+    );
+    return rows[0] ? balanceFromRow(rows[0]) : null;
+  }
+
+  /**
+   * The balance as it stood at `at` (see firstVersionStampedFrom), or null when it did not
+   * exist then: created after `at`, or deleted at or before it. Its flags are today's (they have
+   * no history); `updatedAt` is the time of the operation it stood at (its creation at version 0).
+   */
+  async findAsOf(orgId: string, ledgerId: string, id: string, at: Date): Promise<Balance | null> {
+    const rows: BalanceAsOfRow[] = await this.dataSource.query(BALANCE_AS_OF_SQL, [ledgerId, id, orgId, new Date(at.getTime() + 1)]);
+    const row = rows[0];
+    if (!row) return null;
+    const balance = balanceFromRow(row);
+    return {
+      ...balance,
+      available: row.at_available === null ? 0n : amountFromDb(row.at_available),
+      onHold: row.at_on_hold === null ? 0n : amountFromDb(row.at_on_hold),
+      version: row.at_version === null ? 0n : BigInt(row.at_version),
+      updatedAt: row.at_stamped ?? balance.createdAt,
+      deletedAt: null,
+    };
+  }
+
+  /** A page of the balance after each of its operations in the range, by version. */
+  async history(ledgerId: string, balanceId: string, range: BalanceHistoryRange, window: CursorWindow): Promise<BalanceHistoryEntry[]> {
+    const { text, values } = balanceHistoryQuery(ledgerId, balanceId, range, window);
+    const rows: BalanceHistoryRow[] = await this.dataSource.query(text, values);
+    return rows.map((r) => ({
+      id: r.id,
+      transactionId: r.transaction_id,
+      type: r.type,
+      amount: amountFromDb(r.amount),
+      available: amountFromDb(r.available),
+      onHold: amountFromDb(r.on_hold),
+      version: BigInt(r.version),
+      createdAt: r.created_at,
+    }));
   }
 
   /** A page of balances in id (= creation) order, optionally for one account or alias. */

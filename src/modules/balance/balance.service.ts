@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { CursorWindow } from '../../common/pagination/cursor';
 import { CursorPage, ListQuery } from '../../common/pagination/list-query';
+import { validInstant } from '../../common/time/instant';
 import { ScopeService } from '../scope/scope.service';
 import { BalanceRepository, BalanceFilter } from './balance.repository';
 import { Balance, EXTERNAL_ACCOUNT_TYPE, externalAlias } from './balance.types';
-import { toBalanceDto } from './balance.mapper';
+import { toBalanceDto, toBalanceHistoryItemDto } from './balance.mapper';
 import { BalanceCache } from './cache/balance-cache';
-import { BalanceDto, UpdateBalanceDto } from './dto/balance.dto';
+import { BalanceHistoryQuery } from './dto/balance-history.query';
+import { BalanceDto, BalanceHistoryItemDto, UpdateBalanceDto } from './dto/balance.dto';
 
 @Injectable()
 export class BalanceService {
@@ -21,11 +23,30 @@ export class BalanceService {
    * Reads start from Postgres (which balances exist, their flags, the floor of their state);
    * the cache answers the newest committed state it holds (see BalanceCache.overlay).
    */
-  async get(orgId: string, ledgerId: string, id: string): Promise<Balance> {
+  async get(orgId: string, ledgerId: string, id: string, at?: unknown): Promise<Balance> {
+    if (at !== undefined) return this.getAsOf(orgId, ledgerId, id, validInstant(at, 'at'));
     const balance = await this.balances.findById(orgId, ledgerId, id);
     if (!balance) throw AppError.notFound('Balance');
     const [freshest] = await this.cache.overlay([balance]);
     return freshest;
+  }
+
+  /**
+   * The balance as it stood at an instant, from its operations (never the cache): see
+   * BalanceRepository.findAsOf. A soft-deleted balance is found at the instants it was alive.
+   */
+  private async getAsOf(orgId: string, ledgerId: string, id: string, at: Date): Promise<Balance> {
+    const balance = await this.balances.findAsOf(orgId, ledgerId, id, at);
+    if (!balance) throw AppError.notFound('Balance');
+    return balance;
+  }
+
+  /** The balance after each of its operations in [from, to], by version (deleted balances too). */
+  async history(orgId: string, ledgerId: string, id: string, q: BalanceHistoryQuery): Promise<CursorPage<BalanceHistoryItemDto>> {
+    if (!(await this.balances.findIncludingDeleted(orgId, ledgerId, id))) throw AppError.notFound('Balance');
+    const window = new CursorWindow(q.page);
+    const rows = await this.balances.history(ledgerId, id, { from: q.from, to: q.to }, window);
+    return window.page(rows, toBalanceHistoryItemDto);
   }
 
   async list(orgId: string, ledgerId: string, q: ListQuery): Promise<CursorPage<BalanceDto>> {

@@ -24,3 +24,16 @@ export const DEFAULT_BALANCE_KEY = 'default';
 export function externalAlias(assetCode: string): string {
   return `@external/${assetCode}`;
 }
+
+/** The balance after one of its operations (GET .../balances/{id}/history). */
+export interface BalanceHistoryEntry {
+  /** The operation's id. */
+  id: string;
+  transactionId: string;
+  type: string;
+  amount: bigint;
+  available: bigint;
+  onHold: bigint;
+  version: bigint;
+  createdAt: Date;
+}

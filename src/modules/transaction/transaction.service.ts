@@ -3,7 +3,7 @@ import { AppError } from '../../common/errors/app-error';
 import { parseAmount } from '../../common/money/amount';
 import { CursorWindow } from '../../common/pagination/cursor';
 import { CursorPage, ListQuery } from '../../common/pagination/list-query';
-import { parseInstant } from '../../common/time/instant';
+import { validInstant } from '../../common/time/instant';
 import { AppConfig } from '../../config/app-config';
 import { externalAlias } from '../balance/balance.types';
 import { ScopeService } from '../scope/scope.service';
@@ -43,16 +43,6 @@ function legSpec(l: FromToBody, path: string): LegSpec {
 }
 
 /** An exact RFC 3339 instant in years 1 to 9999 (2027-02-30 is refused, never read as March 2). */
-function validDate(value: string, field: string): Date {
-  const d = parseInstant(value);
-  if (!d) {
-    throw new AppError('INVALID_DATE', `${field} must be an RFC 3339 date-time that exists (years 0001 to 9999), such as 2026-12-01T12:00:00Z.`, {
-      fields: { [field]: 'invalid date-time' },
-    });
-  }
-  return d;
-}
-
 const externalLeg = (asset: string): LegSpec => ({
   alias: externalAlias(asset),
   balanceKey: DEFAULT_BALANCE_KEY,
@@ -200,7 +190,7 @@ export class TransactionService {
   }
 
   private header(dto: TransactionBody, pending: boolean): TransactionHeader {
-    const expiresAt = dto.expiresAt ? validDate(dto.expiresAt, 'expiresAt') : null;
+    const expiresAt = dto.expiresAt ? validInstant(dto.expiresAt, 'expiresAt') : null;
     if (expiresAt && !pending) {
       throw new AppError('BAD_REQUEST', 'expiresAt is only allowed on pending transactions.', { fields: { expiresAt: 'requires pending: true' } });
     }
@@ -210,7 +200,7 @@ export class TransactionService {
       code: dto.code ?? null,
       chartOfAccountsGroupName: dto.chartOfAccountsGroupName ?? null,
       metadata: dto.metadata ?? {},
-      transactionDate: dto.transactionDate ? validDate(dto.transactionDate, 'transactionDate') : null,
+      transactionDate: dto.transactionDate ? validInstant(dto.transactionDate, 'transactionDate') : null,
       expiresAt,
     };
   }

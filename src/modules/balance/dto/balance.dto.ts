@@ -39,3 +39,22 @@ export class UpdateBalanceDto {
   @IsBoolean()
   allowReceiving?: boolean;
 }
+
+export class BalanceHistoryItemDto {
+  @ApiProperty({ format: 'uuid', description: 'The operation that moved the balance' }) operationId: string;
+  @ApiProperty({ format: 'uuid' }) transactionId: string;
+  @ApiProperty({ enum: ['DEBIT', 'CREDIT', 'ON_HOLD', 'RELEASE'], example: 'DEBIT' }) type: string;
+  @ApiProperty({ example: '25.5', description: 'Decimal string: the amount of the operation' }) amount: string;
+  @ApiProperty({ example: '1474.75', description: 'Decimal string: available after the operation' }) available: string;
+  @ApiProperty({ example: '0', description: 'Decimal string: on hold after the operation' }) onHold: string;
+  @ApiProperty({ example: 4, description: 'The balance version after the operation (the list is in this order, ascending)' })
+  version: number;
+  @ApiProperty({ format: 'date-time', description: "The operation's timestamp (its transaction's time)" }) createdAt: string;
+}
+
+export class BalanceHistoryPageDto {
+  @ApiProperty({ type: [BalanceHistoryItemDto] }) items: BalanceHistoryItemDto[];
+  @ApiProperty({ example: 10 }) limit: number;
+  @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
+  @ApiProperty({ nullable: true, type: String }) prev_cursor: string | null;
+}
