@@ -6,7 +6,8 @@
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ledger_bench, dropped
  * and recreated), REDIS_URL, BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 64),
  * BENCH_NODE_ARGS (extra node flags for the app, e.g. --cpu-prof), BENCH_SCENARIOS (default
- * health,uniform,hot,ceiling), BENCH_CEILING=off (skips the ceiling whatever BENCH_SCENARIOS says),
+ * health,uniform,hot,batch-uniform,batch-hot,ceiling), BENCH_BATCH_ITEMS (100 transfers per batch
+ * request), BENCH_BATCH_CONNECTIONS (8), BENCH_CEILING=off (skips the ceiling whatever BENCH_SCENARIOS says),
  * BENCH_CEILING_CLIENTS (4) and BENCH_CEILING_BATCH (100 transfers per Postgres transaction).
  *
  * Per scenario it prints the app's CPU µs per request (from /proc) and the throughput as a
@@ -28,9 +29,12 @@ import { freePort, recreateDatabase, startBuiltApp } from './support';
 
 const DB = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ledger_bench';
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
+/** Transfers per batch request, and the connections that send them, in the batch-* scenarios. */
+const BATCH_ITEMS = Number(process.env.BENCH_BATCH_ITEMS ?? 100);
+const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ACCOUNTS = 1000;
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'health,uniform,hot,ceiling')
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'health,uniform,hot,batch-uniform,batch-hot,ceiling')
   .split(',')
   .filter((id) => id !== 'ceiling' || process.env.BENCH_CEILING !== 'off');
 const CEILING_CLIENTS = Number(process.env.BENCH_CEILING_CLIENTS ?? 4);
@@ -239,6 +243,12 @@ async function run(id: string, name: string, drive: () => Promise<Driven>): Prom
   };
 }
 
+/** Turns per-request figures into per-transfer ones (rates times n, CPU divided by n). */
+function perTransfer(m: Measured, n: number): void {
+  m.rps *= n;
+  for (const k of ['cpuUsPerRequest', 'appKernelUs', 'pgUs', 'redisUs', 'loadgenUs'] as const) m[k] /= n;
+}
+
 function transfer(from: string, to: string): string {
   return JSON.stringify({
     send: {
@@ -276,6 +286,11 @@ async function main(): Promise<void> {
       headers: { 'content-type': 'application/json' },
       requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body() }) }],
     });
+    // POST transactions/batch (atomic): BATCH_ITEMS transfers per request, each body built like `post`'s.
+    const postBatch = (body: () => string) => ({
+      ...post(() => `{"mode":"atomic","transactions":[${Array.from({ length: BATCH_ITEMS }, () => `{"type":"json","body":${body()}}`).join(',')}]}`),
+      url: `${base}${prefix}/transactions/batch`,
+    });
     // Warm up the JIT and the connection pool.
     phase('warm-up (3 s)');
     await run('warmup', 'warmup', () => autocannonDriver({ ...post(() => transfer(...randomPair())), duration: 3 }));
@@ -287,6 +302,8 @@ async function main(): Promise<void> {
       ['health', 'GET /health (app ceiling)', () => autocannonDriver({ url: `${base}/health` })],
       ['uniform', 'uniform: 1,000 accounts', () => autocannonDriver(post(() => transfer(...randomPair())))],
       ['hot', 'hot: every transfer touches @external/USD', () => autocannonDriver(post(() => transfer(`@acc${randomInt(ACCOUNTS)}`, '@external/USD')))],
+      ['batch-uniform', `batch-uniform: ${BATCH_ITEMS} transfers per request`, () => autocannonDriver({ ...postBatch(() => transfer(...randomPair())), connections: BATCH_CONNECTIONS })],
+      ['batch-hot', `batch-hot: ${BATCH_ITEMS} per request, all on @external/USD`, () => autocannonDriver({ ...postBatch(() => transfer(`@acc${randomInt(ACCOUNTS)}`, '@external/USD')), connections: BATCH_CONNECTIONS })],
       // After the app's scenarios, on the same accounts: the app scenarios see the books they always saw.
       [
         'ceiling',
@@ -303,13 +320,16 @@ async function main(): Promise<void> {
       phase(`scenario ${name} (${DURATION} s)`);
       const m = await run(id, name, drive);
       if (id === 'ceiling') Object.assign(m, { batchSize: CEILING_BATCH, batchMs: ceilingBatchMs });
+      // A batch request carries BATCH_ITEMS transfers: its figures are per transfer, like the others'.
+      if (id.startsWith('batch-')) perTransfer(m, BATCH_ITEMS);
       results.push(m);
     }
     const health = results.find((r) => r.id === 'health');
     const ceiling = results.find((r) => r.id === 'ceiling');
     const ratio = (r: Measured, of: Measured | undefined) => (of ? `${((r.rps / of.rps) * 100).toFixed(0).padStart(5)}%` : '     -');
     const num = (v: number, width: number) => (Number.isFinite(v) ? String(v) : '-').padStart(width);
-    console.log(`\nledger bench: ${CONNECTIONS} connections, ${DURATION} s per scenario, synchronous_commit on\n`);
+    console.log(`\nledger bench: ${CONNECTIONS} connections (batch-*: ${BATCH_CONNECTIONS}), ${DURATION} s per scenario, synchronous_commit on`);
+    console.log('batch-* and ceiling rows are per transfer: transfers/s and CPU µs per transfer\n');
     console.log(
       'scenario                                      req/s     p50 ms  p99 ms  non-2xx  errors  vs /health  vs ceiling  app CPU/req   batch size  batch ms',
     );
@@ -328,6 +348,16 @@ async function main(): Promise<void> {
       for (const r of [uniform, hot]) {
         if (r) console.log(`${r.id} / health: ${(r.rps / health.rps).toFixed(3)} req/s, ${(health.cpuUsPerRequest / r.cpuUsPerRequest).toFixed(3)} app CPU (health µs / ${r.id} µs)`);
       }
+    }
+
+    for (const [batchId, singleId] of [['batch-uniform', 'uniform'], ['batch-hot', 'hot']]) {
+      const [b, single] = [batchId, singleId].map((id) => results.find((r) => r.id === id));
+      if (!b) continue;
+      const parts = [`${batchId}: ${b.rps.toFixed(0)} transfers/s`];
+      if (single) parts.push(`${(b.rps / single.rps).toFixed(1)}x single requests (${singleId})`);
+      if (ceiling) parts.push(`${(b.rps / ceiling.rps).toFixed(2)}x the raw-SQL ceiling`);
+      parts.push(`app CPU ${b.cpuUsPerRequest.toFixed(0)} µs per transfer`);
+      console.log(parts.join(', '));
     }
 
     const books = await checkBooks(DB);

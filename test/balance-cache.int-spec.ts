@@ -2,7 +2,6 @@ import { randomUUID } from 'crypto';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
-import { BalanceRepository } from '../src/modules/balance/balance.repository';
 import { Balance } from '../src/modules/balance/balance.types';
 import { BalanceCache } from '../src/modules/balance/cache/balance-cache';
 import { BALANCE_CACHE_SYNC_QUEUE, SYNC_BALANCE_CACHE_JOB } from '../src/modules/balance/cache/balance-cache-sync.constants';

@@ -21,7 +21,6 @@ import { BatchResponseDto, OperationDto, OperationPageDto, TransactionDto, Trans
 import { TransactionBatchBody, transactionBatchDocSchema, transactionBatchSchema } from './dto/transaction-batch.schema';
 import { POSTING_RESPONSE_SCHEMAS } from './dto/transaction-response.schema';
 import { idempotencyFrom } from './idempotency/idempotency-request';
-import { PostingOutcome } from './posting/posting.types';
 import { TransactionService } from './transaction.service';
 
 const ApiIdempotency = () =>

@@ -1,6 +1,6 @@
+import { refusal } from '../../../../test/support/planner-fixtures';
 import * as fc from 'fast-check';
 import { AppError } from '../../../common/errors/app-error';
-import { ErrorKey } from '../../../common/errors/error-codes';
 import { parseAmount } from '../../../common/money/amount';
 import { resolveTransfer } from './distribution';
 import { DEFAULT_BALANCE_KEY, LegShare, LegSpec, Transfer, TransferSpec } from './transfer';
@@ -22,19 +22,6 @@ const spec = (value: string | bigint, sources: LegSpec[], destinations: LegSpec[
   sources,
   destinations,
 });
-
-/** Runs fn, asserts it throws an AppError with this key, and returns the error. */
-function refusal(fn: () => unknown, key: ErrorKey): AppError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(AppError);
-  expect((thrown as AppError).key).toBe(key);
-  return thrown as AppError;
-}
 
 const amounts = (t: Transfer, side: 'sources' | 'destinations') => t[side].map((l) => [l.alias, l.balanceKey, l.amount]);
 const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);

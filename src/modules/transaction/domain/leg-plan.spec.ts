@@ -1,6 +1,5 @@
 import * as fc from 'fast-check';
 import { AppError, AssertionFailure } from '../../../common/errors/app-error';
-import { ErrorKey } from '../../../common/errors/error-codes';
 import { ASSET, balance, lookupOf, refusal, snap, transfer, u } from '../../../../test/support/planner-fixtures';
 import { Action } from './hold-states';
 import { BalanceLookup, BalanceState, isExternal, LEG_CHECKS, Plan, planLegs } from './leg-plan';
