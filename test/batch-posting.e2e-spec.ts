@@ -39,6 +39,8 @@ describe('atomic batch', () => {
       [2, 201, 'APPROVED'],
       [3, 201, 'APPROVED'],
     ]);
+    // Each item's transaction is exactly what GET answers for it (every field, operations included).
+    for (const item of res.body.items) expect(item.transaction).toEqual((await t.api.get(`${ctx.base}/transactions/${item.transaction.id}`)).body);
     expect(await balanceOf(ctx, '@a')).toMatchObject({ available: '60' });
     expect(await balanceOf(ctx, '@b')).toMatchObject({ available: '10' });
     expect(await balanceOf(ctx, '@c')).toMatchObject({ available: '0' });

@@ -27,6 +27,7 @@ export interface Env {
   POSTING_MAX_LEGS: number;
   TRANSACTION_BATCH_MAX_ITEMS: number;
   TRANSACTION_BATCH_BODY_LIMIT_BYTES: number;
+  TRANSACTION_BATCH_MAX_IN_FLIGHT: number;
   IDEMPOTENCY_DEFAULT_TTL_S: number;
   PENDING_EXPIRY_INTERVAL_MS: number;
   PENDING_EXPIRY_BATCH: number;
@@ -92,6 +93,8 @@ export const envSchema = Joi.object<Env, true>({
   TRANSACTION_BATCH_MAX_ITEMS: Joi.number().integer().min(1).max(10000).default(1000),
   /** Largest body of POST .../transactions/batch (other routes: BODY_LIMIT_BYTES). */
   TRANSACTION_BATCH_BODY_LIMIT_BYTES: Joi.number().integer().min(1024).default(8388608),
+  /** Batch requests run at once per instance (each in its own transaction); more wait their turn. */
+  TRANSACTION_BATCH_MAX_IN_FLIGHT: Joi.number().integer().min(1).max(32).default(2),
   IDEMPOTENCY_DEFAULT_TTL_S: Joi.number().integer().min(1).max(2592000).default(86400),
   /** How often the pending-expiry job cancels holds whose expiresAt has passed. */
   PENDING_EXPIRY_INTERVAL_MS: Joi.number().integer().min(100).max(86400000).default(30000),

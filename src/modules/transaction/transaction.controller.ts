@@ -19,7 +19,7 @@ import { TransactionBody, transactionBodySchema, TransactionKind } from './dto/t
 import { UpdateAnnotationsDto } from './dto/update-annotations.dto';
 import { BatchResponseDto, OperationDto, OperationPageDto, TransactionDto, TransactionPageDto } from './dto/transaction.dto';
 import { TransactionBatchBody, transactionBatchDocSchema, transactionBatchSchema } from './dto/transaction-batch.schema';
-import { POSTING_RESPONSE_SCHEMAS } from './dto/transaction-response.schema';
+import { BATCH_RESPONSE_SCHEMAS, POSTING_RESPONSE_SCHEMAS } from './dto/transaction-response.schema';
 import { idempotencyFrom } from './idempotency/idempotency-request';
 import { TransactionService } from './transaction.service';
 
@@ -108,7 +108,7 @@ export class TransactionController {
   }
 
   @Post('batch')
-  @RouteSchema({ body: transactionBatchSchema })
+  @RouteSchema({ body: transactionBatchSchema, response: BATCH_RESPONSE_SCHEMAS })
   @ApiBody({ schema: transactionBatchDocSchema as SchemaObject })
   @ApiOperation({
     summary: 'Post up to TRANSACTION_BATCH_MAX_ITEMS transactions in one request',

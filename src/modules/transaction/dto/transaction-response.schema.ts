@@ -65,3 +65,25 @@ export const TRANSACTION_RESPONSE_SCHEMA = {
 
 /** Fastify `response` schemas of a posting route: its 2xx answers (201, and a replay's stored status). */
 export const POSTING_RESPONSE_SCHEMAS = { '2xx': TRANSACTION_RESPONSE_SCHEMA };
+
+/** Fastify `response` schemas of POST transactions/batch: each item's transaction serialized like the single routes'. */
+export const BATCH_RESPONSE_SCHEMAS = {
+  '2xx': {
+    type: 'object',
+    properties: {
+      items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            index: { type: 'number' },
+            status: { type: 'number' },
+            transaction: TRANSACTION_RESPONSE_SCHEMA,
+            error: { type: 'object', additionalProperties: true },
+            replayed: { type: 'boolean' },
+          },
+        },
+      },
+    },
+  },
+} as const;
