@@ -5,7 +5,7 @@ import { Transfer } from '../domain/transfer';
 import { OperationRecord, TransactionRecord, TransactionWithOperations } from '../transaction.types';
 import { PostingJob, TransactionHeader } from './posting.types';
 
-/** The rows of one planned posting (pure: ids and the batch time are its only inputs beyond the plan). */
+// The rows of one planned posting (pure: new ids and the batch time are its only inputs beyond the plan).
 
 /** A new transaction carrying a decision's operations. */
 export function newTransactionRow(
