@@ -219,3 +219,4 @@ describe('request checks', () => {
     expectError(res, 404, '0007');
   });
 });
+

@@ -92,7 +92,7 @@ export class PostingEngine implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     // Let queued and running batches finish so no accepted request is dropped at shutdown.
-    while (this.queue.length > 0 || this.inFlight > 0) {
+    while (this.queue.length > 0 || this.inFlight > 0 || this.requestsRunning > 0 || this.requestWaiters.length > 0) {
       this.flush();
       await new Promise((r) => setTimeout(r, 5));
     }
