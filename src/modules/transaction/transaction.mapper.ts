@@ -2,7 +2,7 @@ import { formatAmount } from '../../common/money/amount';
 import { Snapshot } from './domain/leg-plan';
 import { mapError } from '../../common/errors/error-response';
 import { BatchItemDto, BatchResponseDto, OperationDto, SnapshotDto, TransactionDto } from './dto/transaction.dto';
-import type { JobResult } from './posting/posting.types';
+import { AppError } from '../../common/errors/app-error';
 import { OperationRecord, TransactionWithOperations } from './transaction.types';
 
 const STATUS_DESCRIPTIONS: Record<string, string> = {
@@ -67,7 +67,9 @@ export const toTransactionDto = (t: TransactionWithOperations): TransactionDto =
 export type BatchResponseBody = BatchResponseDto;
 
 /** The answer of a batch request: each item as its single route would have answered it, in request order. */
-export function toBatchResponse(atomic: boolean, results: JobResult[]): { status: number; body: BatchResponseBody } {
+type ItemResult = { ok: true; outcome: { status: number; body: TransactionDto; replayed: boolean } } | { ok: false; error: AppError };
+
+export function toBatchResponse(atomic: boolean, results: ItemResult[]): { status: number; body: BatchResponseBody } {
   const items = results.map((r, index): BatchItemDto => {
     if (r.ok) return { index, status: r.outcome.status, transaction: r.outcome.body, ...(r.outcome.replayed ? { replayed: true } : {}) };
     const { status, body } = mapError(r.error);
