@@ -1,3 +1,4 @@
+import { takesLargeBody } from './common/http/large-body';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -46,9 +47,9 @@ export async function createApp(env: Env, options: CreateAppOptions = {}): Promi
     },
   });
   const fastify = adapter.getInstance();
-  // A batch request carries up to TRANSACTION_BATCH_MAX_ITEMS bodies: its own body limit.
+  // Routes marked @LargeBody() (a batch request carries many bodies) get their own body limit.
   fastify.addHook('onRoute', (route) => {
-    if (route.url.endsWith('/transactions/batch')) route.bodyLimit = env.TRANSACTION_BATCH_BODY_LIMIT_BYTES;
+    if (takesLargeBody(route.config)) route.bodyLimit = env.TRANSACTION_BATCH_BODY_LIMIT_BYTES;
   });
   fastify.removeContentTypeParser('text/plain');
   // JSON only, with a depth limit, no duplicate keys and no __proto__/constructor keys.

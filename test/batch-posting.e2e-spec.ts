@@ -220,3 +220,21 @@ describe('request checks', () => {
   });
 });
 
+
+describe('body limits', () => {
+  it('lets a batch request carry up to TRANSACTION_BATCH_BODY_LIMIT_BYTES while other routes keep BODY_LIMIT_BYTES', async () => {
+    const own = await startApp({ BODY_LIMIT_BYTES: '4096', TRANSACTION_BATCH_BODY_LIMIT_BYTES: '65536' });
+    try {
+      const ctx = await fundedPair(own.api, '100');
+      const items = Array.from({ length: 40 }, () => json('@a', '@b', '0.01'));
+      expect(JSON.stringify({ mode: 'atomic', transactions: items }).length).toBeGreaterThan(4096);
+      expect((await own.api.post(`${ctx.base}/transactions/batch`, { mode: 'atomic', transactions: items })).status).toBe(201);
+      const padded = transferBody('@a', '@b', '1', { description: 'x'.repeat(200), metadata: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, 'v'.repeat(150)])) });
+      expectError(await own.api.post(`${ctx.base}/transactions/json`, padded), 413, '1001');
+      const tooBig = Array.from({ length: 300 }, () => json('@a', '@b', '0.01'));
+      expectError(await own.api.post(`${ctx.base}/transactions/batch`, { mode: 'atomic', transactions: tooBig }), 413, '1001');
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -46,3 +46,6 @@ export function validInstant(value: unknown, field: string): Date {
   }
   return d;
 }
+
+/** An optional instant as ISO 8601 text (responses and array literals), null when absent. */
+export const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);

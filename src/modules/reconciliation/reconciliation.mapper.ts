@@ -1,3 +1,4 @@
+import { isoOrNull } from '../../common/time/instant';
 import { booksStatusOf, checkStatusOf, computeDelta, countFindings, pickSamples, worst } from './domain/run-policy';
 import { BooksStatusDto, LedgerBreakdownDto, ReportDto, ReportSummaryDto, RunAcceptedDto } from './dto/reconciliation.dto';
 import { RunListRow } from './reconciliation-report.repository';
@@ -7,7 +8,6 @@ import { BooksStatus, CheckSummary, FindingRecord, ReportScope, RunRecord } from
 /** Ledgers listed in a report's breakdown (the count of all is `ledgersWithIssues`). */
 const MAX_LEDGERS = 200;
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const links = (id: string) => ({ self: `/v1/reconciliation/reports/${id}`, html: `/v1/reconciliation/reports/${id}/html` });
 const isScoped = (s: ReportScope) => s.organizationId !== undefined || s.ledgerId !== undefined;
 
@@ -18,7 +18,7 @@ export function toRunAcceptedDto(run: StartedRun): RunAcceptedDto {
     trigger: run.trigger,
     mode: run.mode,
     modeReason: run.modeReason,
-    since: iso(run.since),
+    since: isoOrNull(run.since),
     startedAt: run.startedAt.toISOString(),
     links: links(run.id),
   };
@@ -34,7 +34,7 @@ export function toSummaryDto(run: RunRecord, scoped?: Pick<RunListRow, 'scopedSt
     trigger: run.trigger,
     mode: run.mode,
     startedAt: run.startedAt.toISOString(),
-    finishedAt: iso(run.finishedAt),
+    finishedAt: isoOrNull(run.finishedAt),
     durationMs: run.durationMs,
     issues: scoped ? scoped.scopedIssues : run.issueCount,
     previousStatus,
@@ -117,9 +117,9 @@ export function toReportDto(input: ReportInput): ReportDto {
     previousStatus,
     statusChanged: status === null ? null : (delta?.status.changed ?? false),
     modeReason: run.modeReason,
-    since: iso(run.since),
-    snapshotAt: iso(run.snapshotAt),
-    checkpointTo: iso(run.checkpointTo),
+    since: isoOrNull(run.since),
+    snapshotAt: isoOrNull(run.snapshotAt),
+    checkpointTo: isoOrNull(run.checkpointTo),
     previousRunId: run.previousRunId,
     scope: scoped ? { organizationId: scope.organizationId ?? null, ledgerId: scope.ledgerId ?? null } : null,
     checks,

@@ -11,6 +11,7 @@ import { RouteSchema } from '@nestjs/platform-fastify';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors, ApiPostingUnavailable } from '../../common/http/api-errors.decorator';
+import { LargeBody } from '../../common/http/large-body';
 import { IdParam, LEDGER_PATH, LedgerId, OrgId } from '../../common/http/route-params';
 import { CursorPage, ListQuery } from '../../common/pagination/list-query';
 import { ApiListQuery, ListQueryPipe } from '../../common/pagination/list-query.pipe';
@@ -108,6 +109,7 @@ export class TransactionController {
   }
 
   @Post('batch')
+  @LargeBody()
   @RouteSchema({ body: transactionBatchSchema, response: BATCH_RESPONSE_SCHEMAS })
   @ApiBody({ schema: transactionBatchDocSchema as SchemaObject })
   @ApiOperation({

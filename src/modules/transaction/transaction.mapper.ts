@@ -1,3 +1,4 @@
+import { isoOrNull } from '../../common/time/instant';
 import { formatAmount } from '../../common/money/amount';
 import { Snapshot } from './domain/leg-plan';
 import { mapError } from '../../common/errors/error-response';
@@ -17,7 +18,6 @@ const snapshot = (s: Snapshot): SnapshotDto => ({
   version: Number(s.version),
 });
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export const toOperationDto = (o: OperationRecord): OperationDto => ({
   id: o.id,
@@ -57,11 +57,11 @@ export const toTransactionDto = (t: TransactionWithOperations): TransactionDto =
   organizationId: t.organizationId,
   operations: t.operations.map(toOperationDto),
   metadata: t.metadata ?? {},
-  expiresAt: iso(t.expiresAt),
-  transactionDate: iso(t.transactionDate),
+  expiresAt: isoOrNull(t.expiresAt),
+  transactionDate: isoOrNull(t.transactionDate),
   createdAt: t.createdAt.toISOString(),
   updatedAt: t.updatedAt.toISOString(),
-  deletedAt: iso(t.deletedAt),
+  deletedAt: isoOrNull(t.deletedAt),
 });
 
 export type BatchResponseBody = BatchResponseDto;

@@ -11,7 +11,7 @@ import { OperationRecord, TransactionRecord, TransactionWithOperations } from '.
 import { TransactionDto } from '../dto/transaction.dto';
 import { BatchIdempotency } from '../idempotency/batch-idempotency';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository';
-import { BalanceKey, BalanceUpdate, PostingRepository, SettledTransaction } from './posting.repository';
+import { BalanceKey, BalanceUpdate, BatchScope, PostingRepository, SettledTransaction } from './posting.repository';
 import { newTransactionRow, operationRows, revertHeader } from './posting-rows';
 import { JobAssertionFailure, JobResult, PostingJob, PostingOutcome, RevertJob, SettleJob } from './posting.types';
 
@@ -74,6 +74,8 @@ export class PostingBatch {
     private readonly repo: PostingRepository,
     idempotencyRepo: IdempotencyRepository,
     private readonly jobs: PostingJob[],
+    /** The batch's scope when its caller read it already (a batch request): not read again. */
+    private readonly scope?: BatchScope,
   ) {
     this.results = new Array(jobs.length);
     this.idempotency = new BatchIdempotency<JobResult>(client, idempotencyRepo, jobs);
@@ -111,7 +113,7 @@ export class PostingBatch {
    * neither claimed nor replayed). The same statement gives the batch its time.
    */
   private async checkScopes(): Promise<void> {
-    const scope = await this.repo.batchScope(this.client, [...new Set(this.jobs.map((j) => j.ledgerId))]);
+    const scope = this.scope ?? (await this.repo.batchScope(this.client, [...new Set(this.jobs.map((j) => j.ledgerId))]));
     this.now = scope.at;
     const organizationOf = new Map(scope.ledgers.map((l) => [l.id, l.organizationId]));
     this.jobs.forEach((job, i) => {

@@ -4,6 +4,7 @@ import { invariant } from '../../../common/errors/app-error';
 import { arrayLiteral } from '../../../infrastructure/database/array-literal';
 import { UnnestRows } from '../../../infrastructure/database/unnest-rows';
 import { formatAmount } from '../../../common/money/amount';
+import { isoOrNull } from '../../../common/time/instant';
 import { balanceColumns, BalanceRow } from '../../balance/balance.repository';
 import { liveLedgers } from '../../scope/live-ledger.sql';
 import { OperationRecord, TransactionRecord, TransactionStatus } from '../transaction.types';
@@ -33,6 +34,12 @@ export interface BalanceUpdate {
   expectedVersion: bigint;
 }
 
+/** A batch's time (the database's) and which of its ledgers are live, with their organization. */
+export interface BatchScope {
+  at: Date;
+  ledgers: Array<{ id: string; organizationId: string }>;
+}
+
 /** What one posting batch writes, at the batch's time. */
 export interface BatchRows {
   transactions: TransactionRecord[];
@@ -43,7 +50,6 @@ export interface BatchRows {
 
 const str = (v: bigint) => v.toString();
 const json = (v: unknown) => JSON.stringify(v);
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 /** A row's text[] value, itself an array literal (the column is cast from text in SQL). */
 const textArray = (values: string[]) => arrayLiteral(values, (v) => v);
 
@@ -65,8 +71,8 @@ const NEW_TRANSACTIONS = new UnnestRows<TransactionRecord>([
   { name: 'body', type: 'jsonb', value: (r) => json(r.body) },
   { name: 'metadata', type: 'jsonb', value: (r) => json(r.metadata) },
   { name: 'idempotency_key', type: 'text', value: (r) => r.idempotencyKey },
-  { name: 'expires_at', type: 'timestamptz', plain: true, value: (r) => iso(r.expiresAt) },
-  { name: 'transaction_date', type: 'timestamptz', plain: true, value: (r) => iso(r.transactionDate) },
+  { name: 'expires_at', type: 'timestamptz', plain: true, value: (r) => isoOrNull(r.expiresAt) },
+  { name: 'transaction_date', type: 'timestamptz', plain: true, value: (r) => isoOrNull(r.transactionDate) },
 ]);
 
 // prettier-ignore
@@ -153,7 +159,7 @@ export class PostingRepository {
    * every row of the batch carries it, so timestamps never depend on an app host's clock) and,
    * of these ledgers, the live ones (ledger and organization not deleted) with their organization.
    */
-  async batchScope(client: PoolClient, ledgerIds: string[]): Promise<{ at: Date; ledgers: Array<{ id: string; organizationId: string }> }> {
+  async batchScope(client: PoolClient, ledgerIds: string[]): Promise<BatchScope> {
     const res = await client.query<{ at: Date; id: string | null; organization_id: string | null }>({
       name: 'posting_batch_scope',
       text: `SELECT date_trunc('milliseconds', now()) AS at, l.id, l.organization_id

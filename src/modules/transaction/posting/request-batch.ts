@@ -6,7 +6,7 @@ import { IdempotencyRequest } from '../idempotency/idempotency-request';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository';
 import { toBatchResponse, BatchResponseBody } from '../transaction.mapper';
 import { Committable, PostingBatch } from './posting-batch';
-import { PostingRepository } from './posting.repository';
+import { BatchScope, PostingRepository } from './posting.repository';
 import { JobAssertionFailure, JobResult, PostingJob } from './posting.types';
 
 /** POST .../transactions/batch as the engine runs it: every item in one Postgres transaction. */
@@ -73,7 +73,7 @@ export class RequestBatch {
       if (replay && !replay.ok) throw replay.error;
       if (replay?.ok) return { answer: { ...(replay.outcome as RequestAnswer), replayed: true }, applies: false, touched: [] };
     }
-    const { results, batch } = await this.post();
+    const { results, batch } = await this.post(scope);
     if (this.request.atomic) {
       const refused = results.findIndex((r) => !r.ok);
       if (refused >= 0) throw new BatchItemRefused(refused, (results[refused] as { error: AppError }).error);
@@ -84,7 +84,7 @@ export class RequestBatch {
   }
 
   /** The items that reach the posting batch, run as one; every item's result in request order. */
-  private async post() {
+  private async post(scope: BatchScope) {
     const items = this.request.items;
     const at: number[] = [];
     const jobs: PostingJob[] = [];
@@ -96,7 +96,7 @@ export class RequestBatch {
       return undefined;
     });
     try {
-      const batch = jobs.length > 0 ? await new PostingBatch(this.client, this.repo, this.idempotency, jobs).run() : { results: [], applies: [], touched: [] };
+      const batch = jobs.length > 0 ? await new PostingBatch(this.client, this.repo, this.idempotency, jobs, scope).run() : { results: [], applies: [], touched: [] };
       batch.results.forEach((r, j) => (results[at[j]] = r));
       return { results: results as JobResult[], batch };
     } catch (err) {
